@@ -1,0 +1,110 @@
+"""Configuration read from the environment, with defaults that work on one machine.
+
+Every setting has the name a Flask user expects; the README documents each one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def development_secret_key() -> str:
+    """A key generated once and kept in instance/, so sessions survive restarts."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'interviews.sqlite3'}"
+    # Hosting platforms still hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    ORGANIZATION_NAME = os.environ.get("ORGANIZATION_NAME", "Riverside Labor Council")
+    ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "endorsements@riverside-labor.example.org")
+    DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "America/New_York")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "")
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # How long a candidate's link stays valid after the response deadline.
+    INVITATION_LINK_GRACE_DAYS = _int("INVITATION_LINK_GRACE_DAYS", 30)
+    # Days before the deadline on which unanswered candidates get a reminder.
+    INVITATION_REMINDER_DAYS = _int("INVITATION_REMINDER_DAYS", 3)
+    # Minutes kept free between two interviews of one panel member or room.
+    SCHEDULING_BUFFER_MINUTES = _int("SCHEDULING_BUFFER_MINUTES", 15)
+    NOTE_MAX_LENGTH = _int("NOTE_MAX_LENGTH", 20000)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session, so an open form does not expire mid-interview
+    TESTING = False
+    PRODUCTION = False
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = Config.SECRET_KEY or development_secret_key()
+
+
+class ProductionConfig(Config):
+    PRODUCTION = True
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105  (tests only)
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    BASE_URL = "http://interviews.example.org"
+    ORGANIZATION_NAME = "Test Labor Council"
+    ORGANIZER_EMAIL = "scheduling@labor.example.org"
+    MAIL_SERVER = ""
+    DEFAULT_TIMEZONE = "America/New_York"
+
+
+def config_from_environment() -> type[Config]:
+    env = os.environ.get("APP_ENV") or os.environ.get("FLASK_ENV") or "development"
+    return ProductionConfig if env == "production" else DevelopmentConfig

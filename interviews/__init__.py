@@ -1,0 +1,75 @@
+"""The endorsement interviews application: create_app builds it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, config_from_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | None = None, **overrides: object) -> Flask:
+    config_class = config_class or config_from_environment()
+    from config import INSTANCE_DIR
+
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set. In production it is required: set the SECRET_KEY variable.")
+
+    from interviews import access, database, errors, extensions, filters, navigation  # noqa: F401
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.login_manager.init_app(app)
+    extensions.login_manager.login_view = "auth.login"
+    extensions.login_manager.login_message = "Please sign in to see that page."
+    extensions.login_manager.login_message_category = "info"
+    # The access policy runs before CSRF so that a refused role gets 403, not a token complaint.
+    app.before_request(access.enforce_access_policy)
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+
+    import interviews.models  # noqa: F401  (every model registered before first use)
+    from interviews.audit.views import bp as audit_bp
+    from interviews.auth.views import bp as auth_bp
+    from interviews.calendar.views import bp as calendar_bp
+    from interviews.invitations.views import bp as invitations_bp
+    from interviews.mail.views import bp as mail_bp
+    from interviews.main.views import bp as main_bp
+    from interviews.notes.views import bp as notes_bp
+    from interviews.races.views import bp as races_bp
+    from interviews.scheduling.views import bp as scheduling_bp
+    from interviews.votes.views import bp as votes_bp
+
+    for bp in (
+        main_bp,
+        auth_bp,
+        audit_bp,
+        races_bp,
+        invitations_bp,
+        scheduling_bp,
+        calendar_bp,
+        notes_bp,
+        votes_bp,
+        mail_bp,
+    ):
+        app.register_blueprint(bp)
+
+    errors.register(app)
+    filters.register(app)
+    navigation.register(app)
+
+    from interviews import cli
+
+    cli.register(app)
+    return app

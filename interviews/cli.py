@@ -1,0 +1,59 @@
+"""Commands: `flask --app wsgi create-user`, `demo`, and those each feature adds."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+from flask import Flask
+
+from interviews.auth import services as accounts
+from interviews.auth.models import Role
+from interviews.extensions import db
+from interviews.timezones import is_valid_timezone
+
+# Features that add commands do so in interviews/<feature>/cli.py with a register(app) function.
+FEATURES_WITH_COMMANDS = ("invitations", "mail", "calendar", "notes", "votes", "scheduling")
+
+
+@click.command("create-user")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="admin", show_default=True)
+@click.option("--timezone", default="America/New_York", show_default=True)
+@click.password_option()
+def create_user_command(email: str, name: str, role: str, timezone: str, password: str) -> None:
+    """Create an account (the first admin, typically)."""
+    if len(password) < 10:
+        raise click.BadParameter("use at least 10 characters", param_hint="password")
+    if not is_valid_timezone(timezone):
+        raise click.BadParameter(f"unknown time zone {timezone!r}", param_hint="--timezone")
+    try:
+        user = accounts.create_user(email=email, name=name, role=role, password=password, timezone=timezone)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.value} account for {user.name} <{user.email}>.")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the demo organisation (safe to run again: it loads once)."""
+    from interviews.demo import load_demo, print_logins
+
+    loaded = load_demo()
+    click.echo("Demo data loaded." if loaded else "Demo data was already there.")
+    print_logins()
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_command)
+    for feature in FEATURES_WITH_COMMANDS:
+        try:
+            module = importlib.import_module(f"interviews.{feature}.cli")
+        except ModuleNotFoundError as error:
+            if error.name != f"interviews.{feature}.cli":
+                raise
+            continue
+        module.register(app)

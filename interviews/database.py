@@ -1,0 +1,46 @@
+"""Database behaviour that must hold on every connection.
+
+SQLite: foreign keys on, and every transaction starts with BEGIN IMMEDIATE. SQLite allows one
+writer; a transaction that reads first and writes later can fail to upgrade its lock when another
+writer got in between. Taking the write lock up front serialises writers cleanly (they wait up to
+the busy timeout), which is what makes bookings and conflict checks atomic on SQLite. PostgreSQL
+gets the same guarantees from row locks (SELECT ... FOR UPDATE) in the services.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy, not the driver, decide when transactions begin (see module docstring).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # WAL: readers never block the writer and the writer never blocks readers.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(conn: Connection) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    # The test suite's own session opts out (execution option), so that its reads between
+    # requests do not hold the write lock that a live server in another thread needs.
+    immediate = conn.get_execution_options().get("sqlite_immediate", True)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_postgresql(conn_or_engine: Any) -> bool:
+    return conn_or_engine.dialect.name == "postgresql"

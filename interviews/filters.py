@@ -1,0 +1,60 @@
+"""Template filters: times are stored in UTC and shown in the viewer's own zone, named."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+
+def viewer_timezone() -> str:
+    tz = getattr(current_user, "timezone", None) if current_user and current_user.is_authenticated else None
+    return tz or current_app.config["DEFAULT_TIMEZONE"]
+
+
+def to_zone(value: datetime, tz: str | None = None) -> datetime:
+    try:
+        zone = ZoneInfo(tz or viewer_timezone())
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return value.astimezone(zone)
+
+
+def format_datetime(value: datetime | None, tz: str | None = None, with_zone: bool = True) -> str:
+    """'Mon 9 Mar 2026, 14:00 CET' in the viewer's zone (or the given one)."""
+    if value is None:
+        return ""
+    local = to_zone(value, tz)
+    text = f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
+    return f"{text} {local.tzname()}" if with_zone else text
+
+
+def format_time(value: datetime | None, tz: str | None = None) -> str:
+    if value is None:
+        return ""
+    local = to_zone(value, tz)
+    return f"{local:%H:%M} {local.tzname()}"
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_zone(value).date()
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["time"] = format_time
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
+
+    @app.context_processor
+    def inject_settings() -> dict[str, object]:
+        return {
+            "organization_name": app.config["ORGANIZATION_NAME"],
+            "viewer_timezone": viewer_timezone,
+        }

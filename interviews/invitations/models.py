@@ -1,0 +1,110 @@
+"""The race's one invitation letter, the slots it offers, and each candidate's copy of it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviews.extensions import Model
+from interviews.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from interviews.races.models import Candidate, Race
+    from interviews.scheduling.models import Interview, Location
+
+
+class InvitationLetter(Model):
+    """The text, topics, deadline and slots: one per race, the same for every candidate."""
+
+    __tablename__ = "invitation_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), unique=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    topics: Mapped[str] = mapped_column(Text, default="")
+    respond_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    duration_minutes: Mapped[int] = mapped_column(default=45)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    race: Mapped[Race] = relationship(back_populates="letter")
+    slots: Mapped[list[Slot]] = relationship(
+        back_populates="letter", order_by="Slot.starts_at", cascade="all, delete-orphan"
+    )
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="letter")
+
+
+class Slot(Model):
+    __tablename__ = "slots"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("invitation_letters.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    # Set once, atomically (UPDATE ... WHERE taken_by_id IS NULL); unique, so a candidate holds one slot.
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"), unique=True)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    letter: Mapped[InvitationLetter] = relationship(back_populates="slots")
+    location: Mapped[Location | None] = relationship()
+    taken_by: Mapped[Invitation | None] = relationship(foreign_keys=[taken_by_id])
+
+
+class InvitationStatus(enum.Enum):
+    sent = "sent"
+    opened = "opened"
+    accepted = "accepted"
+    declined = "declined"
+    other_times = "other_times"  # asked for other times
+    no_reply = "no_reply"
+    withdrawn = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            "sent": "Sent",
+            "opened": "Opened",
+            "accepted": "Accepted",
+            "declined": "Declined",
+            "other_times": "Asked for other times",
+            "no_reply": "No reply by the deadline",
+            "withdrawn": "Withdrawn",
+        }[self.value]
+
+
+class Invitation(Model):
+    """One candidate's copy of the race's letter, with what they did with it."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("letter_id", "candidate_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("invitation_letters.id"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    status: Mapped[InvitationStatus] = mapped_column(
+        Enum(InvitationStatus, native_enum=False, length=16), default=InvitationStatus.sent
+    )
+    # SHA-256 of exactly what was sent: the proof that every candidate got the same text.
+    content_digest: Mapped[str] = mapped_column(String(64))
+    # Raised on resend or withdrawal; links signed with an older version stop working.
+    link_version: Mapped[int] = mapped_column(default=1)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    other_times_message: Mapped[str] = mapped_column(Text, default="")
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    letter: Mapped[InvitationLetter] = relationship(back_populates="invitations")
+    candidate: Mapped[Candidate] = relationship(back_populates="invitation")
+    interview: Mapped[Interview | None] = relationship(back_populates="invitation", uselist=False)

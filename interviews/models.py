@@ -1,0 +1,42 @@
+"""Imports every model, so that metadata (migrations, create_all) sees the whole schema."""
+
+from interviews.audit.models import AuditEvent
+from interviews.auth.models import Role, User
+from interviews.invitations.models import Invitation, InvitationLetter, InvitationStatus, Slot
+from interviews.mail.models import OutboxMessage, OutboxStatus
+from interviews.notes.models import MemberPoll, Note, NoteRevision, PollResult, Question, QuestionList, Visibility
+from interviews.races.models import Candidate, Race, Stage
+from interviews.scheduling.models import Interview, InterviewStatus, Location, LocationKind, PanelSeat
+from interviews.votes.models import Ballot, RollEntry, Vote, VoteOption, VoteStatus
+
+__all__ = [
+    "AuditEvent",
+    "Ballot",
+    "Candidate",
+    "Interview",
+    "InterviewStatus",
+    "Invitation",
+    "InvitationLetter",
+    "InvitationStatus",
+    "Location",
+    "LocationKind",
+    "MemberPoll",
+    "Note",
+    "NoteRevision",
+    "OutboxMessage",
+    "OutboxStatus",
+    "PanelSeat",
+    "PollResult",
+    "Question",
+    "QuestionList",
+    "Race",
+    "Role",
+    "RollEntry",
+    "Slot",
+    "Stage",
+    "User",
+    "Visibility",
+    "Vote",
+    "VoteOption",
+    "VoteStatus",
+]

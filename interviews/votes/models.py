@@ -1,0 +1,137 @@
+"""Endorsement votes: the frozen roll, the options, ballots, and the final record's digest."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviews.auth.models import User
+from interviews.extensions import Model
+from interviews.races.models import QuorumKind, VoteBase
+from interviews.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from interviews.races.models import Candidate, Race
+
+
+class VoteStatus(enum.Enum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+    final = "final"
+
+
+class Vote(Model):
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), index=True)
+    held_on: Mapped[date]
+    motion: Mapped[str] = mapped_column(Text)
+    status: Mapped[VoteStatus] = mapped_column(Enum(VoteStatus, native_enum=False, length=16), default=VoteStatus.draft)
+    # The rule, copied from the race when the vote opens so that a later edit cannot change it.
+    threshold_numerator: Mapped[int] = mapped_column(default=2)
+    threshold_denominator: Mapped[int] = mapped_column(default=3)
+    threshold_inclusive: Mapped[bool] = mapped_column(default=True)
+    base: Mapped[VoteBase] = mapped_column(Enum(VoteBase, native_enum=False, length=32), default=VoteBase.cast)
+    quorum_kind: Mapped[QuorumKind] = mapped_column(
+        Enum(QuorumKind, native_enum=False, length=16), default=QuorumKind.none
+    )
+    quorum_numerator: Mapped[int] = mapped_column(default=0)
+    quorum_denominator: Mapped[int] = mapped_column(default=1)
+    weighted: Mapped[bool] = mapped_column(default=False)
+    secret: Mapped[bool] = mapped_column(default=False)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    quorum_met: Mapped[bool | None]
+    # The outcome: "endorsed" (result_candidate set), "no_endorsement" or "failed_quorum".
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    result_candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"))
+    result_text: Mapped[str] = mapped_column(Text, default="")
+    # Canonical JSON of the final record, its SHA-256, and the digest of the final vote before it.
+    record_json: Mapped[str | None] = mapped_column(Text)
+    digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    previous_digest: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    public_statement: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    race: Mapped[Race] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    result_candidate: Mapped[Candidate | None] = relationship(foreign_keys=[result_candidate_id])
+    options: Mapped[list[VoteOption]] = relationship(back_populates="vote", order_by="VoteOption.position")
+    roll: Mapped[list[RollEntry]] = relationship(back_populates="vote", order_by="RollEntry.name")
+
+
+class VoteOption(Model):
+    """A choice on the ballot: a candidate, or "No endorsement" (candidate_id NULL)."""
+
+    __tablename__ = "vote_options"
+    __table_args__ = (UniqueConstraint("vote_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"))
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"))
+    label: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+
+    vote: Mapped[Vote] = relationship(back_populates="options")
+    candidate: Mapped[Candidate | None] = relationship()
+
+
+class RollEntry(Model):
+    """A member entitled to vote, with the weight frozen when the vote opened."""
+
+    __tablename__ = "vote_roll"
+    __table_args__ = (
+        UniqueConstraint("vote_id", "user_id"),
+        CheckConstraint("weight >= 0", name="weight_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    weight: Mapped[int]
+    present: Mapped[bool] = mapped_column(default=False)
+    # In a secret vote this is the only trace of a member's participation.
+    has_voted: Mapped[bool] = mapped_column(default=False)
+
+    vote: Mapped[Vote] = relationship(back_populates="roll")
+    user: Mapped[User] = relationship()
+
+
+def random_ballot_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Ballot(Model):
+    """A ballot. Named votes link it to the member; secret ones carry no member, time or order.
+
+    The primary key is random so that neither ids nor insertion order tie a secret ballot to the
+    roll entry marked as voted in the same transaction.
+    """
+
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("vote_id", "member_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_ballot_id)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # NULL in a secret vote
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("vote_options.id"))  # NULL: abstain
+    weight: Mapped[int]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paper: Mapped[bool] = mapped_column(default=False)
+
+    vote: Mapped[Vote] = relationship()
+    member: Mapped[User | None] = relationship(foreign_keys=[member_id])
+    option: Mapped[VoteOption | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])

@@ -1,0 +1,323 @@
+"""Fixtures shared by the whole suite.
+
+The database is SQLite (a file, so live servers in other threads and processes share it) unless
+TEST_DATABASE_URL names a PostgreSQL server; then each test session makes its own database there,
+so parallel runs never meet. Every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.ctx import _cv_app
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from config import TestConfig
+from interviews import create_app
+from interviews.extensions import db
+
+PASSWORD = "correct horse battery"
+
+
+def _postgres_database(base_url: str) -> Iterator[str]:
+    url = make_url(base_url)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    name = f"interviews_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        yield from _postgres_database(base)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str) -> str:
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own app context, as in production.
+
+    Tests keep an app context open to use services and factories. Without this, Flask would run
+    requests inside that same context, sharing its database session and `g` (and so the signed-in
+    user) across requests, which hides real bugs. Pending test data is committed first.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        outer = _cv_app.get(None)
+        if outer is None:
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        token = _cv_app.set(None)  # type: ignore[arg-type]
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.expire_all()
+
+
+@pytest.fixture
+def app_factory(_schema: str) -> Iterator[Callable[..., Flask]]:
+    """Build an app on the test database with extra settings."""
+    built: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = create_app(TestConfig, **{"SQLALCHEMY_DATABASE_URI": _schema, **overrides})
+        app.test_client_class = IsolatedClient
+        built.append(app)
+        return app
+
+    yield build
+    # Close every pool, so no connection is left for the garbage collector (a ResourceWarning).
+    for app in built:
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory: Callable[..., Flask]) -> Iterator[Flask]:
+    # The test's own session reads with plain BEGIN on SQLite (see interviews/database.py);
+    # live servers built with app_factory keep BEGIN IMMEDIATE, as in production.
+    app = app_factory(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "execution_options": {"sqlite_immediate": False}}
+    )
+    with app.app_context():
+        _empty_all_tables()
+        yield app
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+# --- factories -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    from interviews.auth import services
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "leader", *, name: str | None = None, email: str | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+        n = next(counter)
+        user = services.create_user(
+            email=email or f"{role}{n}@labor.example.org",
+            name=name or f"{role.capitalize()} Number{n}",
+            role=role,
+            password=kwargs.pop("password", PASSWORD),
+            **kwargs,
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient, make_user: Callable[..., Any]) -> None:
+        self._client = client
+        self._make_user = make_user
+
+    def login(self, user_or_role: Any = "staff", password: str = PASSWORD, **kwargs: Any):  # type: ignore[no-untyped-def]
+        """Sign in as an existing user, or as a new user of the given role. Returns the user."""
+        user = self._make_user(user_or_role, **kwargs) if isinstance(user_or_role, str) else user_or_role
+        response = self._client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient, make_user: Callable[..., Any]) -> AuthActions:
+    return AuthActions(client, make_user)
+
+
+@pytest.fixture
+def make_race(app: Flask, make_user: Callable[..., Any]) -> Callable[..., Any]:
+    from datetime import date
+
+    from interviews.races.models import Candidate, Race
+
+    def make(title: str = "State Senate District 7", *, candidates: int = 2, **kwargs: Any):  # type: ignore[no-untyped-def]
+        race = Race(
+            title=title,
+            office=kwargs.pop("office", "State Senator"),
+            jurisdiction=kwargs.pop("jurisdiction", "District 7"),
+            election_date=kwargs.pop("election_date", date(2027, 11, 2)),
+            **kwargs,
+        )
+        for i in range(candidates):
+            race.candidates.append(
+                Candidate(
+                    name=f"Candidate {chr(65 + i)}",
+                    contact_name=f"Scheduler {chr(65 + i)}",
+                    contact_email=f"scheduler{chr(97 + i)}@campaign.example.com",
+                )
+            )
+        db.session.add(race)
+        db.session.commit()
+        return race
+
+    return make
+
+
+# --- query counting --------------------------------------------------------------------------
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __repr__(self) -> str:
+        return f"<{self.count} queries>\n" + "\n".join(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], contextlib.AbstractContextManager[QueryCounter]]:
+    """`with count_queries() as q: ...; assert q.count <= N`: counts SQL statements sent."""
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")):
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
+
+
+# --- a real SMTP server ----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class SMTPSink:
+    """An aiosmtpd server on a free local port that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        import email
+        import email.policy
+
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[Any] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+                sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+                sink.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+                return "250 Message accepted for delivery"
+
+        # Controller(port=0) cannot report the port it got, so pick a free one first.
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> SMTPSink:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Any]:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPSink]:
+    server = SMTPSink().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mail_settings(smtp_server: SMTPSink) -> dict[str, Any]:
+    """App settings that deliver to the test SMTP server."""
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_DEFAULT_SENDER": "Test Labor Council <scheduling@labor.example.org>",
+    }
