@@ -26,7 +26,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set. In production it is required: set the SECRET_KEY variable.")
 
-    from interviews import access, database, errors, extensions, filters, navigation  # noqa: F401
+    from interviews import access, database, errors, extensions, filters, navigation, sections  # noqa: F401
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
@@ -68,6 +68,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     errors.register(app)
     filters.register(app)
     navigation.register(app)
+    sections.register(app)
 
     from interviews import cli
 

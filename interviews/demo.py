@@ -23,7 +23,7 @@ from interviews.scheduling.models import Location, LocationKind
 from interviews.types import utcnow
 
 DEMO_DOMAIN = "riverside-labor.example.org"
-FEATURE_STEPS = ("invitations", "calendar", "notes", "votes", "mail")
+FEATURE_STEPS = ("scheduling", "invitations", "calendar", "notes", "votes", "mail")
 
 ADMIN = ("Dolores Huerta-Vance", "admin", "Director of Operations")
 STAFF = [

@@ -9,7 +9,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from interviews.access import PUBLIC, SIGNED_IN, allow
 from interviews.extensions import db
-from interviews.main.dashboard import render_panels
 
 bp = Blueprint("main", __name__)
 
@@ -25,7 +24,7 @@ def index():  # type: ignore[no-untyped-def]
 @bp.get("/dashboard")
 @allow(SIGNED_IN)
 def dashboard():  # type: ignore[no-untyped-def]
-    return render_template("main/dashboard.html", panels=render_panels(current_user))
+    return render_template("main/dashboard.html")
 
 
 @bp.get("/healthz")
