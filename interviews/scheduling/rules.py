@@ -1,0 +1,152 @@
+"""The scheduling rules: sensible times, and nobody (and no room) in two interviews at once.
+
+Used by staff scheduling by hand and by candidates booking a slot, so both follow the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from interviews.filters import format_datetime, format_time
+from interviews.scheduling.models import Interview, InterviewStatus, Location, LocationKind, PanelSeat
+from interviews.timezones import is_valid_timezone
+from interviews.types import utcnow
+
+EARLIEST_LOCAL_START = time(7, 0)
+LATEST_LOCAL_END = time(21, 0)
+# Longer than this is a typo (a wrong date or AM/PM), not an interview.
+MAX_DURATION = timedelta(hours=12)
+
+
+class SchedulingError(Exception):
+    """A booking, move or panel change that cannot be made; str() is fit to show to staff."""
+
+
+class InvalidTimes(SchedulingError):
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = list(errors)
+        super().__init__(" ".join(self.errors))
+
+
+class SchedulingConflict(SchedulingError):
+    """Someone on the panel, or the room, is already in another interview at that time (with the buffer)."""
+
+    def __init__(self, conflicts: list[str]) -> None:
+        self.conflicts = list(conflicts)
+        super().__init__(" ".join(self.conflicts))
+
+
+@dataclass
+class TimeCheck:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_times(starts_at: datetime, ends_at: datetime, timezone: str, *, now: datetime | None = None) -> TimeCheck:
+    """Refuse impossible times; warn about ones outside sensible local hours in `timezone`."""
+    check = TimeCheck()
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        check.errors.append("The times must carry a time zone.")
+        return check
+    if not is_valid_timezone(timezone):
+        check.errors.append(
+            f"“{timezone}” is not a time zone we know. Choose one from the list, e.g. America/New_York."
+        )
+        return check
+    now = now or utcnow()
+    if ends_at <= starts_at:
+        check.errors.append("The end must be after the start.")
+    elif ends_at - starts_at > MAX_DURATION:
+        check.errors.append("An interview cannot last more than 12 hours. Check the date and the AM/PM of the times.")
+    if starts_at < now:
+        check.errors.append(f"The start ({format_datetime(starts_at, timezone)}) is in the past.")
+    if check.errors:
+        return check
+
+    zone = ZoneInfo(timezone)
+    local_start, local_end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    where = timezone.replace("_", " ")
+    if local_start.time() < EARLIEST_LOCAL_START:
+        check.warnings.append(f"It starts at {local_start:%H:%M} in {where}, before 07:00.")
+    if local_end.date() > local_start.date() or local_end.time() > LATEST_LOCAL_END:
+        check.warnings.append(f"It ends at {local_end:%H:%M} in {where}, after 21:00.")
+    if local_start.weekday() >= 5:
+        check.warnings.append(f"It is on a {local_start:%A} in {where}.")
+    return check
+
+
+def buffer() -> timedelta:
+    return timedelta(minutes=int(current_app.config.get("SCHEDULING_BUFFER_MINUTES", 0) or 0))
+
+
+def _when(interview: Interview) -> str:
+    start = format_datetime(interview.starts_at, interview.timezone, with_zone=False)
+    return f"{start}–{format_time(interview.ends_at, interview.timezone)}"
+
+
+def find_conflicts(
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    panel_user_ids: Iterable[int],
+    location_id: int | None,
+    exclude_interview_id: int | None = None,
+) -> list[str]:
+    """Messages naming each panel member or room already in a scheduled interview too close to this one.
+
+    Two interviews clash when they overlap once each is widened by the buffer on both ends, so a
+    panel member gets the buffer between interviews. Video meetings hold any number of interviews.
+    """
+    from interviews.extensions import db
+
+    panel_ids = sorted(set(panel_user_ids))
+    gap = buffer()
+    room_id = None
+    if location_id is not None:
+        location = db.session.get(Location, location_id)
+        if location is not None and location.kind is LocationKind.room:
+            room_id = location_id
+    clauses = []
+    if panel_ids:
+        clauses.append(
+            Interview.id.in_(select(PanelSeat.interview_id).where(PanelSeat.user_id.in_(panel_ids)).scalar_subquery())
+        )
+    if room_id is not None:
+        clauses.append(Interview.location_id == room_id)
+    if not clauses:
+        return []
+    query = (
+        select(Interview)
+        .where(
+            Interview.status == InterviewStatus.scheduled,
+            Interview.starts_at < ends_at + gap,
+            Interview.ends_at > starts_at - gap,
+            or_(*clauses),
+        )
+        .options(selectinload(Interview.panel_seats).selectinload(PanelSeat.user), selectinload(Interview.candidate))
+        .order_by(Interview.starts_at, Interview.id)
+    )
+    if exclude_interview_id is not None:
+        query = query.where(Interview.id != exclude_interview_id)
+    messages: list[str] = []
+    for other in db.session.scalars(query):
+        overlaps = other.starts_at < ends_at and other.ends_at > starts_at
+        why = "" if overlaps or not gap else f" (interviews need {int(gap.total_seconds() // 60)} minutes between them)"
+        what = f"the interview with {other.candidate.name}, {_when(other)}{why}."
+        for seat in other.panel_seats:
+            if seat.user_id in panel_ids:
+                messages.append(f"{seat.user.name} is already on the panel for {what}")
+        if room_id is not None and other.location_id == room_id and other.location is not None:
+            messages.append(f"{other.location.name} is already booked for {what}")
+    return messages
