@@ -1,0 +1,163 @@
+"""Calendar downloads and subscription feeds.
+
+A feed answers conditional requests from one aggregate query (how many interviews, the sum of
+their ids and SEQUENCEs, the latest change): a calendar app polling every hour gets a 304 without
+the app loading a single interview. Only when that validator changed is the feed built, with the
+panel, candidate, race and location eager-loaded (a fixed number of queries, whatever the size).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from interviews.auth.models import User
+from interviews.calendar import ics
+from interviews.calendar.events import Audience, event_data
+from interviews.extensions import db
+from interviews.races.models import Race
+from interviews.scheduling.models import Interview, InterviewStatus, PanelSeat
+from interviews.types import utcnow
+
+FEED_FORMAT_VERSION = "1"
+
+
+def ics_for_download(interview: Interview, audience: Audience = Audience.candidate) -> bytes:
+    """The interview as one .ics: a REQUEST, or a CANCEL once it is cancelled (so importing it removes it).
+
+    The candidate's copy (the default) links their own page; `Audience.panel` links the app's page.
+    """
+    data = event_data(interview, audience)
+    if interview.status is InterviewStatus.cancelled:
+        return ics.cancellation(data) if data.sequence > 0 else ics.request(data)
+    return ics.request(data)
+
+
+def retention() -> timedelta:
+    """How long a cancelled interview stays in feeds (as CANCELLED), so subscribers' calendars drop it."""
+    return timedelta(days=int(current_app.config.get("CALENDAR_CANCELLED_RETENTION_DAYS", 30)))
+
+
+def feed_user(token: str) -> User | None:
+    """The active account whose feed token this is; None for an unknown, rotated or disabled one."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(User).where(User.feed_token == token, User.active.is_(True)))
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One subscription: what it is called and which interviews it holds."""
+
+    name: str
+    scope: Callable[[Select], Select]  # narrows a select over Interview
+
+
+def personal_feed(user: User) -> Feed:
+    org = current_app.config["ORGANIZATION_NAME"]
+
+    def scope(query: Select) -> Select:
+        return query.where(
+            Interview.id.in_(select(PanelSeat.interview_id).where(PanelSeat.user_id == user.id).scalar_subquery())
+        )
+
+    return Feed(f"{org}: my interviews", scope)
+
+
+def all_interviews_feed() -> Feed:
+    return Feed(f"{current_app.config['ORGANIZATION_NAME']}: all interviews", lambda query: query)
+
+
+def race_feed(race: Race) -> Feed:
+    org = current_app.config["ORGANIZATION_NAME"]
+    return Feed(f"{org}: {race.title}", lambda query: query.where(Interview.race_id == race.id))
+
+
+def _retained(now: datetime) -> ColumnElement[bool]:
+    cutoff = now - retention()
+    return or_(
+        Interview.status != InterviewStatus.cancelled,
+        and_(Interview.cancelled_at.is_not(None), Interview.cancelled_at >= cutoff),
+    )
+
+
+@dataclass(frozen=True)
+class Validator:
+    etag: str
+    last_modified: datetime
+
+
+def validator(feed: Feed, *, now: datetime | None = None) -> Validator:
+    """ETag and Last-Modified from one aggregate query; the calendar itself is not built."""
+    now = now or utcnow()
+    kept = _retained(now)
+    query = feed.scope(
+        select(
+            func.count(Interview.id).filter(kept),
+            func.coalesce(func.sum(Interview.id).filter(kept), 0),
+            func.coalesce(func.sum(Interview.sequence).filter(kept), 0),
+            func.max(Interview.updated_at).filter(kept),
+            # A cancelled interview leaving the feed changes it too: when did the last one leave?
+            func.max(Interview.cancelled_at).filter(~kept),
+        )
+    )
+    count, id_sum, sequence_sum, latest, last_dropped = db.session.execute(query).one()
+    latest = _aware(latest)
+    moments = [latest or datetime(2000, 1, 1, tzinfo=UTC)]
+    if last_dropped is not None:
+        moments.append(_aware(last_dropped) + retention())
+    last_modified = max(moments).replace(microsecond=0)
+    config = current_app.config
+    fingerprint = "|".join(
+        str(part)
+        for part in (
+            FEED_FORMAT_VERSION,
+            feed.name,
+            config["BASE_URL"],
+            config["ORGANIZER_EMAIL"],
+            retention().days,
+            count,
+            id_sum,
+            sequence_sum,
+            latest.isoformat() if latest else "",
+            last_dropped,
+        )
+    )
+    return Validator(hashlib.sha256(fingerprint.encode()).hexdigest()[:32], last_modified)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # Aggregates bypass the column type, so SQLite hands back a naive UTC time (or a string).
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def feed_interviews(feed: Feed, *, now: datetime | None = None) -> list[Interview]:
+    """The feed's interviews with everything the calendar shows loaded in a fixed number of queries."""
+    query = feed.scope(
+        select(Interview)
+        .where(_retained(now or utcnow()))
+        .options(
+            joinedload(Interview.candidate),
+            joinedload(Interview.race),
+            joinedload(Interview.location),
+            selectinload(Interview.panel_seats).joinedload(PanelSeat.user),
+        )
+        .order_by(Interview.starts_at, Interview.id)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def build_feed(feed: Feed, *, now: datetime | None = None) -> bytes:
+    """The whole feed as METHOD:PUBLISH bytes (panel copies: no candidate's personal link in it)."""
+    events = [event_data(interview, Audience.panel) for interview in feed_interviews(feed, now=now)]
+    return ics.feed(events, name=feed.name, description=f"Endorsement interviews of {feed.name}")
