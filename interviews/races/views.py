@@ -1,7 +1,231 @@
-"""Pages of the races feature."""
+"""Pages of the races feature: races, their candidates and default panels."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from interviews.access import allow
+from interviews.extensions import db
+from interviews.races import candidates as candidate_services
+from interviews.races import services
+from interviews.races.attention import races_needing_attention
+from interviews.races.forms import CandidateForm, ConfirmForm, PanelForm, RaceForm, WithdrawForm
+from interviews.races.models import Candidate, Race, Stage
+from interviews.sections import section
 
 bp = Blueprint("races", __name__)
+
+
+def get_race_or_404(race_id: int) -> Race:
+    race = db.session.get(Race, race_id)
+    if race is None:
+        abort(404)
+    return race
+
+
+def get_candidate_or_404(race: Race, candidate_id: int) -> Candidate:
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None or candidate.race_id != race.id:
+        abort(404)
+    return candidate
+
+
+@bp.get("/races")
+@allow("leader", "staff", "admin")
+def index():  # type: ignore[no-untyped-def]
+    races = db.session.scalars(select(Race).order_by(Race.election_date, Race.title)).all()
+    return render_template(
+        "races/index.html",
+        races=races,
+        stages=services.derive_stages(races),
+        counts=services.candidate_counts(races),
+    )
+
+
+@bp.get("/races/<int:race_id>")
+@allow("leader", "staff", "admin")
+def detail(race_id: int):  # type: ignore[no-untyped-def]
+    from interviews.scheduling.models import Interview, PanelSeat
+
+    race = get_race_or_404(race_id)
+    interviews = db.session.scalars(
+        select(Interview)
+        .where(Interview.race_id == race.id)
+        .options(
+            selectinload(Interview.candidate),
+            selectinload(Interview.location),
+            selectinload(Interview.panel_seats).selectinload(PanelSeat.user),
+        )
+        .order_by(Interview.starts_at)
+    ).all()
+    return render_template(
+        "races/detail.html",
+        race=race,
+        stage=services.derive_stage(race),
+        interviews=interviews,
+        confirm=ConfirmForm(),
+    )
+
+
+def _race_data(form: RaceForm) -> dict[str, object]:
+    return {name: getattr(form, name).data for name in services.RACE_FIELDS}
+
+
+@bp.route("/races/new", methods=["GET", "POST"])
+@allow("staff", "admin")
+def new():  # type: ignore[no-untyped-def]
+    form = RaceForm()
+    if form.validate_on_submit():
+        try:
+            race = services.create_race(_race_data(form), actor=current_user)
+        except services.RaceError as error:
+            form.title.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Race created. Now add its candidates and choose its default panel.", "success")
+            return redirect(url_for("races.detail", race_id=race.id))
+    return render_template("races/form.html", form=form, race=None), 400 if form.errors else 200
+
+
+@bp.route("/races/<int:race_id>/edit", methods=["GET", "POST"])
+@allow("staff", "admin")
+def edit(race_id: int):  # type: ignore[no-untyped-def]
+    race = get_race_or_404(race_id)
+    form = RaceForm(obj=race)
+    if form.validate_on_submit():
+        try:
+            services.update_race(race, _race_data(form), actor=current_user)
+        except services.RaceError as error:
+            form.title.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Race saved.", "success")
+            return redirect(url_for("races.detail", race_id=race.id))
+    return render_template("races/form.html", form=form, race=race), 400 if form.errors else 200
+
+
+@bp.post("/races/<int:race_id>/stage")
+@allow("staff", "admin")
+def set_closed(race_id: int):  # type: ignore[no-untyped-def]
+    race = get_race_or_404(race_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if request.form.get("closed") == "1":
+        services.close_race(race, actor=current_user)
+        message = "Race closed."
+    else:
+        services.reopen_race(race, actor=current_user)
+        message = "Race reopened; its stage follows its records again."
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("races.detail", race_id=race.id))
+
+
+@bp.route("/races/<int:race_id>/panel", methods=["GET", "POST"])
+@allow("staff", "admin")
+def panel(race_id: int):  # type: ignore[no-untyped-def]
+    race = get_race_or_404(race_id)
+    leaders = services.leader_choices()
+    form = PanelForm()
+    form.members.choices = [(u.id, f"{u.name}{' — ' + u.title if u.title else ''}") for u in leaders]
+    if request.method == "GET":
+        form.members.data = [u.id for u in race.panel]
+    if form.validate_on_submit():
+        chosen = [u for u in leaders if u.id in set(form.members.data or [])]
+        try:
+            services.set_default_panel(race, chosen, actor=current_user)
+        except services.RaceError as error:
+            form.members.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Default panel saved. New interviews start with these leaders.", "success")
+            return redirect(url_for("races.detail", race_id=race.id))
+    return render_template("races/panel.html", form=form, race=race, leaders=leaders), 400 if form.errors else 200
+
+
+# --- candidates ---------------------------------------------------------------------------------
+
+
+def _candidate_data(form: CandidateForm) -> dict[str, object]:
+    return {name: getattr(form, name).data for name in candidate_services.CANDIDATE_FIELDS}
+
+
+def _show_candidate_error(form: CandidateForm, error: candidate_services.CandidateError) -> None:
+    getattr(form, error.field or "name").errors.append(str(error))
+
+
+@bp.route("/races/<int:race_id>/candidates/new", methods=["GET", "POST"])
+@allow("staff", "admin")
+def candidate_new(race_id: int):  # type: ignore[no-untyped-def]
+    race = get_race_or_404(race_id)
+    form = CandidateForm()
+    if form.validate_on_submit():
+        try:
+            candidate = candidate_services.add_candidate(race, _candidate_data(form), actor=current_user)
+        except candidate_services.CandidateError as error:
+            _show_candidate_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{candidate.name} added.", "success")
+            return redirect(url_for("races.detail", race_id=race.id) + "#candidates")
+    status = 400 if form.errors else 200
+    return render_template("races/candidate_form.html", form=form, race=race, candidate=None), status
+
+
+@bp.route("/races/<int:race_id>/candidates/<int:candidate_id>", methods=["GET", "POST"])
+@allow("staff", "admin")
+def candidate_edit(race_id: int, candidate_id: int):  # type: ignore[no-untyped-def]
+    race = get_race_or_404(race_id)
+    candidate = get_candidate_or_404(race, candidate_id)
+    form = CandidateForm(obj=candidate)
+    if form.validate_on_submit():
+        try:
+            candidate_services.update_candidate(candidate, _candidate_data(form), actor=current_user)
+        except candidate_services.CandidateError as error:
+            _show_candidate_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{candidate.name} saved.", "success")
+            return redirect(url_for("races.detail", race_id=race.id) + "#candidates")
+    status = 400 if form.errors else 200
+    return (
+        render_template(
+            "races/candidate_form.html", form=form, race=race, candidate=candidate, withdraw_form=WithdrawForm()
+        ),
+        status,
+    )
+
+
+@bp.post("/races/<int:race_id>/candidates/<int:candidate_id>/withdraw")
+@allow("staff", "admin")
+def candidate_withdraw(race_id: int, candidate_id: int):  # type: ignore[no-untyped-def]
+    race = get_race_or_404(race_id)
+    candidate = get_candidate_or_404(race, candidate_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash("The reason is too long (2,000 characters at most).", "error")
+        return redirect(url_for("races.candidate_edit", race_id=race.id, candidate_id=candidate.id))
+    try:
+        candidate_services.withdraw_candidate(candidate, reason=form.reason.data or "", actor=current_user)
+    except candidate_services.CandidateError as error:
+        flash(str(error), "error")
+    else:
+        services.refresh_stage(race)
+        db.session.commit()
+        flash(
+            f"{candidate.name} is marked withdrawn; their interviews are cancelled and their link revoked.", "success"
+        )
+    return redirect(url_for("races.detail", race_id=race.id) + "#candidates")
+
+
+# --- the dashboard --------------------------------------------------------------------------------
+
+
+@section("dashboard", order=20)
+def races_dashboard(_obj: object, viewer: object) -> str | None:
+    if not getattr(viewer, "is_authenticated", False) or not viewer.is_staff:  # type: ignore[attr-defined]
+        return None
+    return render_template("races/_dashboard.html", attention=races_needing_attention(), Stage=Stage)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -84,6 +84,22 @@ def check_times(starts_at: datetime, ends_at: datetime, timezone: str, *, now: d
     if local_start.weekday() >= 5:
         check.warnings.append(f"It is on a {local_start:%A} in {where}.")
     return check
+
+
+def local_to_utc(day: date, clock: time, timezone: str) -> datetime:
+    """A wall-clock time in `timezone` as aware UTC; refuses a time the clocks skip (spring forward).
+
+    An hour that happens twice (fall back) is taken the first time, as calendars do.
+    """
+    zone = ZoneInfo(timezone)
+    local = datetime.combine(day, clock).replace(tzinfo=zone)
+    utc = local.astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValueError(
+            f"{clock:%H:%M} does not exist on {day:%a} {day.day} {day:%b %Y} in {timezone.replace('_', ' ')}: "
+            "the clocks go forward that night. Choose another time."
+        )
+    return utc
 
 
 def buffer() -> timedelta:

@@ -1,0 +1,81 @@
+"""The locations pages (staff): rooms and video meetings."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from interviews.access import allow
+from interviews.extensions import db
+from interviews.scheduling import locations as services
+from interviews.scheduling.forms import ConfirmForm, LocationForm
+from interviews.scheduling.models import Location
+from interviews.scheduling.views import bp
+
+
+def get_location_or_404(location_id: int) -> Location:
+    location = db.session.get(Location, location_id)
+    if location is None:
+        abort(404)
+    return location
+
+
+def _data(form: LocationForm) -> dict[str, object]:
+    return {name: getattr(form, name).data for name in services.LOCATION_FIELDS}
+
+
+@bp.get("/locations")
+@allow("staff", "admin")
+def locations():  # type: ignore[no-untyped-def]
+    rows = db.session.scalars(select(Location).order_by(Location.active.desc(), Location.name)).all()
+    return render_template("scheduling/locations.html", locations=rows, confirm=ConfirmForm())
+
+
+@bp.route("/locations/new", methods=["GET", "POST"])
+@allow("staff", "admin")
+def location_new():  # type: ignore[no-untyped-def]
+    form = LocationForm()
+    if form.validate_on_submit():
+        try:
+            location = services.create_location(_data(form), actor=current_user)
+        except services.LocationError as error:
+            getattr(form, error.field or "name").errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{location.name} added.", "success")
+            return redirect(url_for("scheduling.locations"))
+    return render_template("scheduling/location_form.html", form=form, location=None), 400 if form.errors else 200
+
+
+@bp.route("/locations/<int:location_id>", methods=["GET", "POST"])
+@allow("staff", "admin")
+def location_edit(location_id: int):  # type: ignore[no-untyped-def]
+    location = get_location_or_404(location_id)
+    form = LocationForm(obj=location)
+    if request.method == "GET":
+        form.kind.data = location.kind.value
+    if form.validate_on_submit():
+        try:
+            services.update_location(location, _data(form), actor=current_user)
+        except services.LocationError as error:
+            getattr(form, error.field or "name").errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{location.name} saved.", "success")
+            return redirect(url_for("scheduling.locations"))
+    status = 400 if form.errors else 200
+    return render_template("scheduling/location_form.html", form=form, location=location), status
+
+
+@bp.post("/locations/<int:location_id>/active")
+@allow("staff", "admin")
+def location_set_active(location_id: int):  # type: ignore[no-untyped-def]
+    location = get_location_or_404(location_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    services.set_location_active(location, active, actor=current_user)
+    db.session.commit()
+    flash(f"{location.name} is {'back in use' if active else 'no longer offered for new interviews'}.", "success")
+    return redirect(url_for("scheduling.locations"))
