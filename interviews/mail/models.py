@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from email.utils import formataddr, getaddresses
 
 from sqlalchemy import Enum, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,22 +14,30 @@ from interviews.types import UTCDateTime, utcnow
 
 
 class OutboxStatus(enum.Enum):
-    pending = "pending"
-    sending = "sending"
+    pending = "pending"  # waiting for its next attempt (next_attempt_at)
+    sending = "sending"  # claimed by a worker until claimed_until; after that another may take it
     sent = "sent"
-    failed = "failed"  # gave up after the last attempt; staff can retry
+    failed = "failed"  # gave up (last attempt, or a permanent refusal); staff can retry
+
+    @property
+    def label(self) -> str:
+        return {"pending": "Waiting", "sending": "Sending", "sent": "Sent", "failed": "Failed"}[self.value]
 
 
 class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        Index("ix_outbox_messages_entity", "entity_type", "entity_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Fixed when the row is written: every retry is the same message to the receiving servers.
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     # Set for messages that must go once only (reminders): a second insert fails on the constraint.
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     kind: Mapped[str] = mapped_column(String(50))
-    to_addresses: Mapped[str] = mapped_column(Text)  # comma-separated
+    to_addresses: Mapped[str] = mapped_column(Text)  # an address-list header value ("Name <a@b>, c@d")
     subject: Mapped[str] = mapped_column(String(300))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text, default="")
@@ -41,11 +50,32 @@ class OutboxMessage(Model):
     )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A worker's claim: which pass holds it and until when (a crashed worker's claim runs out).
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} {self.status.value if self.status else None}>"
+
     @property
     def recipients(self) -> list[str]:
-        return [a.strip() for a in self.to_addresses.split(",") if a.strip()]
+        """Each recipient as written for a header ("Name <addr>" or "addr"); quoted commas are kept."""
+        return [formataddr((name, addr)) for name, addr in getaddresses([self.to_addresses]) if addr]
+
+    @property
+    def recipient_addresses(self) -> list[str]:
+        """The bare addresses, for the SMTP envelope."""
+        return [addr for _, addr in getaddresses([self.to_addresses]) if addr]
+
+    @property
+    def is_invitation(self) -> bool:
+        """A calendar message (REQUEST or CANCEL) that clients act on, not just an attachment."""
+        return bool(self.ics and self.ics_method)
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in (OutboxStatus.pending, OutboxStatus.sending)

@@ -1,15 +1,57 @@
-"""Putting e-mails in the outbox. Nothing here sends: the worker does (interviews/mail/worker.py)."""
+"""Putting e-mails in the outbox, and the staff's actions on it. Nothing here sends: the worker does."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
+from email.errors import HeaderParseError, InvalidHeaderDefect
+from email.headerregistry import Address
+from email.utils import getaddresses
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import func, select
 
+from interviews.audit.services import record
 from interviews.extensions import db
-from interviews.mail.models import OutboxMessage
+from interviews.mail.models import OutboxMessage, OutboxStatus
+from interviews.types import utcnow
+
+# Characters that must never reach a header: line breaks (header injection) and other controls.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+CALENDAR_METHODS = ("REQUEST", "CANCEL", "PUBLISH", "REPLY", "ADD", "REFRESH", "COUNTER", "DECLINECOUNTER")
+
+
+class OutboxError(Exception):
+    """A staff action that does not apply to this message (retrying one that is not failed)."""
+
+
+def one_line(text: str) -> str:
+    """Text safe for a header: control characters become spaces, runs of white space one space."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def format_recipient(name: str, address: str) -> str:
+    """'Name <addr>' with the name quoted when it needs it, readable (not RFC 2047-encoded)."""
+    name = one_line(name)
+    return str(Address(display_name=name, addr_spec=address)) if name else address
+
+
+def normalize_recipient(raw: str) -> str:
+    """One recipient ("addr" or "Name <addr>") checked and rewritten safely; ValueError if it is not one."""
+    cleaned = one_line(raw)
+    parsed = [(name, addr) for name, addr in getaddresses([cleaned]) if addr]
+    if len(parsed) != 1:
+        raise ValueError(f"not one e-mail address: {cleaned!r}")
+    name, addr = parsed[0]
+    try:
+        address = Address(addr_spec=addr)
+    except (ValueError, HeaderParseError, InvalidHeaderDefect, IndexError) as error:
+        raise ValueError(f"not a valid e-mail address: {addr!r}") from error
+    if not address.username or "." not in address.domain or " " in addr:
+        raise ValueError(f"not a valid e-mail address: {addr!r}")
+    return format_recipient(name, address.addr_spec)
 
 
 def new_message_id() -> str:
@@ -32,27 +74,79 @@ def enqueue(
 ) -> OutboxMessage:
     """Add an e-mail to the outbox in the caller's transaction (the caller commits).
 
-    `ics` with `ics_method` ("REQUEST" or "CANCEL") makes it a calendar invitation: the worker adds
-    the inline text/calendar part and the invite.ics attachment. `dedupe_key` makes a message
-    that must go once only (a reminder): a second row with the same key violates a constraint.
+    `to` holds one recipient per item ("addr" or "Name <addr>"); a malformed one raises ValueError
+    rather than being sent somewhere unexpected. `ics` with `ics_method` ("REQUEST" or "CANCEL") makes
+    it a calendar invitation: the e-mail gets the inline text/calendar part and the invite.ics
+    attachment. `dedupe_key` makes a message that must go once only (a reminder): a second row with
+    the same key violates a constraint. `html` may be a fragment; without it, one is made from `text`.
     """
-    recipients = [address.strip() for address in to if address and address.strip()]
+    recipients: list[str] = []
+    for raw in to:
+        if raw and raw.strip():
+            recipient = normalize_recipient(raw)
+            if recipient not in recipients:
+                recipients.append(recipient)
     if not recipients:
         raise ValueError("an e-mail needs at least one recipient")
-    # Header injection is impossible by construction: line breaks never reach a header.
-    subject = " ".join(subject.split())
+    method = ics_method.strip().upper() if ics_method else None
+    if method is not None and method not in CALENDAR_METHODS:
+        raise ValueError(f"unknown calendar method {ics_method!r}")
+    if method is not None and not ics:
+        raise ValueError("a calendar method was given without the .ics")
     message = OutboxMessage(
         message_id=new_message_id(),
         dedupe_key=dedupe_key,
-        kind=kind,
+        kind=kind[:50],
         to_addresses=", ".join(recipients),
-        subject=subject[:300],
+        # Header injection is impossible by construction: line breaks never reach a header.
+        subject=one_line(subject)[:300],
         text_body=text,
-        html_body=html,
+        html_body=html or "",
         ics=ics,
-        ics_method=ics_method,
+        ics_method=method,
         entity_type=type(entity).__name__ if entity is not None else "",
         entity_id=getattr(entity, "id", None),
+        status=OutboxStatus.pending,
+        attempts=0,
+        next_attempt_at=utcnow(),
+        last_error="",
     )
     db.session.add(message)
+    return message
+
+
+def get_message_or_404(message_id: int) -> OutboxMessage:
+    return db.get_or_404(OutboxMessage, message_id)
+
+
+def counts() -> dict[str, int]:
+    """Messages per tab: pending (including those a worker holds right now), sent, failed."""
+    rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+    by_status = {status: n for status, n in rows}
+    return {
+        "pending": by_status.get(OutboxStatus.pending, 0) + by_status.get(OutboxStatus.sending, 0),
+        "sent": by_status.get(OutboxStatus.sent, 0),
+        "failed": by_status.get(OutboxStatus.failed, 0),
+    }
+
+
+def retry(message: OutboxMessage) -> OutboxMessage:
+    """Give a failed message a fresh set of attempts, due now. Its Message-ID stays the same."""
+    if message.status is not OutboxStatus.failed:
+        raise OutboxError("Only a failed message can be retried; this one is " + message.status.label.lower() + ".")
+    changes = {
+        "status": [message.status.value, OutboxStatus.pending.value],
+        "attempts": [message.attempts, 0],
+    }
+    message.status = OutboxStatus.pending
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.claimed_until = None
+    message.claim_token = None
+    record(
+        "mail.retry",
+        message,
+        changes=changes,
+        summary=f"Retry of “{message.subject}” to {message.to_addresses}"[:500],
+    )
     return message

@@ -1,7 +1,147 @@
-"""Pages of the mail feature."""
+"""The outbox page: every e-mail as it was or will be sent, with its links and invitation."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import defer
 
-bp = Blueprint("mail", __name__)
+from interviews.access import allow
+from interviews.extensions import db
+from interviews.mail import compose, services
+from interviews.mail.forms import RetryForm
+from interviews.mail.models import OutboxMessage, OutboxStatus
+from interviews.sections import section
+
+bp = Blueprint("mail", __name__, url_prefix="/outbox")
+
+PAGE_SIZE = 50
+TABS: dict[str, tuple[str, tuple[OutboxStatus, ...]]] = {
+    "pending": ("Waiting", (OutboxStatus.pending, OutboxStatus.sending)),
+    "sent": ("Sent", (OutboxStatus.sent,)),
+    "failed": ("Failed", (OutboxStatus.failed,)),
+}
+ORDER = {
+    "pending": (OutboxMessage.next_attempt_at, OutboxMessage.id),
+    "sent": (OutboxMessage.sent_at.desc(), OutboxMessage.id.desc()),
+    "failed": (OutboxMessage.last_attempt_at.desc(), OutboxMessage.id.desc()),
+}
+
+
+def smtp_configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+@bp.get("/")
+@allow("staff", "admin")
+def outbox():  # type: ignore[no-untyped-def]
+    tab = request.args.get("status", "pending")
+    if tab not in TABS:
+        tab = "pending"
+    counts = services.counts()
+    pages = max((counts[tab] + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    # The list needs no bodies or .ics: leave those columns in the database.
+    messages = db.session.scalars(
+        select(OutboxMessage)
+        .options(
+            *(
+                defer(column, raiseload=True)
+                for column in (OutboxMessage.text_body, OutboxMessage.html_body, OutboxMessage.ics)
+            )
+        )
+        .where(OutboxMessage.status.in_(TABS[tab][1]))
+        .order_by(*ORDER[tab])
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "mail/outbox.html",
+        tabs=TABS,
+        tab=tab,
+        counts=counts,
+        messages=messages,
+        page=page,
+        pages=pages,
+        smtp_configured=smtp_configured(),
+    )
+
+
+@bp.get("/<int:message_id>")
+@allow("staff", "admin")
+def message(message_id: int):  # type: ignore[no-untyped-def]
+    outbox_message = services.get_message_or_404(message_id)
+    problem = ""
+    headers: list[tuple[str, str]] = []
+    parts: list[str] = []
+    try:
+        mail = compose.build_email(outbox_message)
+    except compose.UnsendableMessage as error:
+        problem = str(error)
+        html = ""
+    else:
+        headers = [(name, str(value)) for name, value in mail.items() if name != "Content-Type"]
+        parts = [f"{'  ' * depth}{part.get('Content-Type', '')}" for depth, part in _walk(mail)]
+        html = compose.html_body(outbox_message)
+    return render_template(
+        "mail/message.html",
+        message=outbox_message,
+        headers=headers,
+        parts=parts,
+        html=html,
+        problem=problem,
+        links=compose.links(outbox_message),
+        ics_text=outbox_message.ics.decode("utf-8", "replace") if outbox_message.ics else "",
+        retry_form=RetryForm(),
+        smtp_configured=smtp_configured(),
+    )
+
+
+def _walk(part, depth: int = 0):  # type: ignore[no-untyped-def]
+    """Each MIME part with its depth, to show the structure of the e-mail."""
+    yield depth, part
+    if part.is_multipart():
+        for child in part.iter_parts():
+            yield from _walk(child, depth + 1)
+
+
+@bp.get("/<int:message_id>/invite.ics")
+@allow("staff", "admin")
+def message_ics(message_id: int):  # type: ignore[no-untyped-def]
+    outbox_message = services.get_message_or_404(message_id)
+    if not outbox_message.ics:
+        return render_template(
+            "errors/error.html", code=404, title="Not found", message="This message has no calendar invitation."
+        ), 404
+    method = compose.calendar_method(outbox_message)
+    content_type = "text/calendar; charset=utf-8" + (f"; method={method}" if method else "")
+    return Response(
+        outbox_message.ics,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{compose.ICS_FILENAME}"'},
+    )
+
+
+@bp.post("/<int:message_id>/retry")
+@allow("staff", "admin")
+def retry(message_id: int):  # type: ignore[no-untyped-def]
+    outbox_message = services.get_message_or_404(message_id)
+    if RetryForm().validate_on_submit():
+        try:
+            services.retry(outbox_message)
+        except services.OutboxError as error:
+            flash(str(error), "warning")
+        else:
+            db.session.commit()
+            flash("The message will be sent again on the next pass of the outbox worker.", "success")
+    else:
+        flash("The retry was not sent from the page; try the button again.", "error")
+    return redirect(url_for("mail.message", message_id=outbox_message.id))
+
+
+@section("dashboard", order=90)
+def dashboard_outbox(obj: object, viewer: object) -> str | None:
+    """Staff see what waits and what failed, with the way to the failures."""
+    if not getattr(viewer, "is_staff", False):
+        return None
+    return render_template("mail/_dashboard.html", counts=services.counts(), smtp_configured=smtp_configured())
