@@ -32,6 +32,8 @@ class Vote(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), index=True)
     held_on: Mapped[date]
+    # The race as named when the vote opened, for the final record (a later typo fix is not tampering).
+    race_label: Mapped[str] = mapped_column(String(500), default="")
     motion: Mapped[str] = mapped_column(Text)
     status: Mapped[VoteStatus] = mapped_column(Enum(VoteStatus, native_enum=False, length=16), default=VoteStatus.draft)
     # The rule, copied from the race when the vote opens so that a later edit cannot change it.
@@ -50,6 +52,8 @@ class Vote(Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     quorum_met: Mapped[bool | None]
+    # Place in the global chain of final votes (1, 2, ...): unique, so two finalisations cannot fork it.
+    chain_position: Mapped[int | None] = mapped_column(unique=True)
     # The outcome: "endorsed" (result_candidate set), "no_endorsement" or "failed_quorum".
     outcome: Mapped[str | None] = mapped_column(String(20))
     result_candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"))
@@ -68,6 +72,24 @@ class Vote(Model):
     result_candidate: Mapped[Candidate | None] = relationship(foreign_keys=[result_candidate_id])
     options: Mapped[list[VoteOption]] = relationship(back_populates="vote", order_by="VoteOption.position")
     roll: Mapped[list[RollEntry]] = relationship(back_populates="vote", order_by="RollEntry.name")
+    ballots: Mapped[list[Ballot]] = relationship(back_populates="vote")
+    box: Mapped[list[BallotBoxTotal]] = relationship(back_populates="vote")
+
+    def __repr__(self) -> str:
+        return f"<Vote {self.id} {self.status.value}>"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status is VoteStatus.final
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def roll_entry_for(self, user: User | None) -> RollEntry | None:
+        if user is None or not getattr(user, "id", None):
+            return None
+        return next((e for e in self.roll if e.user_id == user.id), None)
 
 
 class VoteOption(Model):
@@ -113,10 +135,10 @@ def random_ballot_id() -> str:
 
 
 class Ballot(Model):
-    """A ballot. Named votes link it to the member; secret ones carry no member, time or order.
+    """A ballot in a NAMED vote: the member, the choice (NULL: abstain), the frozen weight, who recorded it.
 
-    The primary key is random so that neither ids nor insertion order tie a secret ballot to the
-    roll entry marked as voted in the same transaction.
+    Secret votes keep no ballot rows at all (see BallotBoxTotal). The primary key is random anyway,
+    so ids say nothing about order.
     """
 
     __tablename__ = "ballots"
@@ -131,7 +153,33 @@ class Ballot(Model):
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paper: Mapped[bool] = mapped_column(default=False)
 
-    vote: Mapped[Vote] = relationship()
+    vote: Mapped[Vote] = relationship(back_populates="ballots")
     member: Mapped[User | None] = relationship(foreign_keys=[member_id])
     option: Mapped[VoteOption | None] = relationship()
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+
+class BallotBoxTotal(Model):
+    """A secret vote's ballot box: per option (NULL: abstentions) the number of ballots and their weight.
+
+    A secret ballot is added to these sums and nothing else is kept of it: no row, id, time or weight
+    of its own, so nothing ties it to the roll entry marked as voted. (Weights are per-capita figures
+    that would name the member if a row kept one.) The rows are made, all zero, when the vote opens,
+    and rewritten together when it closes, so the database's own row versions do not record which
+    total changed last. See services.cast_ballot for why a secret ballot cannot be changed.
+    """
+
+    __tablename__ = "ballot_box_totals"
+    __table_args__ = (
+        UniqueConstraint("vote_id", "option_id"),
+        CheckConstraint("ballots >= 0 AND weight >= 0", name="totals_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), index=True)
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("vote_options.id"))
+    ballots: Mapped[int] = mapped_column(default=0)
+    weight: Mapped[int] = mapped_column(default=0)
+
+    vote: Mapped[Vote] = relationship(back_populates="box")
+    option: Mapped[VoteOption | None] = relationship()

@@ -1,0 +1,432 @@
+"""The vote's lifecycle: prepare, open (freeze the roll and the rule), ballots, close, finalise, publish.
+
+Views call these and commit once. Every change is audited. Concurrency: a ballot takes a shared
+lock on the vote and an exclusive lock on the member's roll entry; closing and finalising take an
+exclusive lock on the vote. So a ballot racing the close either lands before it or is refused, and
+two submissions by one member are serialised (on SQLite, BEGIN IMMEDIATE serialises every write).
+
+Secret ballots cannot be changed. A change would need to find the member's earlier ballot again,
+which is exactly the link a secret vote must not keep; a receipt the member holds would work, but
+lost receipts and shoulder-surfing make it a poor trade for a board of a few dozen people. The
+ballot form says so before the member casts it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, text, update
+
+from interviews.audit.services import diff, record
+from interviews.auth.models import User
+from interviews.extensions import db
+from interviews.races.models import QuorumKind, Race
+from interviews.types import utcnow
+from interviews.votes import tally
+from interviews.votes.models import Ballot, BallotBoxTotal, RollEntry, Vote, VoteOption, VoteStatus
+from interviews.votes.record import build_record, canonical_json, sha256_hex
+from interviews.votes.rules import Rule, rule_of_vote
+
+# Any fixed number: the PostgreSQL advisory lock that serialises finalisations (one global chain).
+CHAIN_LOCK_KEY = 7_206_311
+
+
+class VoteError(Exception):
+    """A refused action, with a message for the person who tried it."""
+
+
+# --- the race's rule ---------------------------------------------------------------------------
+
+
+def update_race_rule(race: Race, rule: Rule, actor: User | None) -> dict[str, list[Any]]:
+    """Write a rule onto the race. Votes already opened keep the rule they copied."""
+    if rule.quorum_kind is QuorumKind.count:
+        quorum_num, quorum_den = int(rule.quorum), 1
+    elif rule.quorum_kind is QuorumKind.fraction:
+        quorum_num, quorum_den = rule.quorum.numerator, rule.quorum.denominator
+    else:
+        quorum_num, quorum_den = 0, 1
+    # Keep the threshold as typed (58/100 reads better than 29/50) unless it changed in value.
+    num, den = race.threshold_numerator, race.threshold_denominator
+    if not den or rule.threshold * den != num:
+        num, den = rule.threshold.numerator, rule.threshold.denominator
+    changes = diff(
+        race,
+        {
+            "threshold_numerator": num,
+            "threshold_denominator": den,
+            "threshold_inclusive": rule.inclusive,
+            "vote_base": rule.base,
+            "quorum_kind": rule.quorum_kind,
+            "quorum_numerator": quorum_num,
+            "quorum_denominator": quorum_den,
+            "weighted": rule.weighted,
+            "secret_ballot": rule.secret,
+        },
+    )
+    if changes:
+        record("race.rule_changed", race, changes=changes, summary=f"Voting rule of {race.title} changed", actor=actor)
+    return changes
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def locked_vote(vote_id: int, *, shared: bool = False) -> Vote:
+    """The vote, re-read under a row lock (shared for ballots, exclusive for state changes)."""
+    vote = db.session.scalars(
+        select(Vote).where(Vote.id == vote_id).with_for_update(read=shared).execution_options(populate_existing=True)
+    ).one_or_none()
+    if vote is None:
+        raise VoteError("There is no such vote.")
+    return vote
+
+
+def result_of(vote: Vote) -> tally.Result:
+    """Count the vote from its rows, with its frozen rule and roll."""
+    # Ballots may have been added, and the box's totals updated by SQL, since these were loaded.
+    db.session.expire(vote, ["ballots", "box"])
+    if vote.secret:
+        db.session.scalars(
+            select(BallotBoxTotal).where(BallotBoxTotal.vote_id == vote.id).execution_options(populate_existing=True)
+        ).all()
+    options = [
+        tally.Option(o.id, o.label, no_endorsement=o.candidate_id is None)
+        for o in sorted(vote.options, key=lambda o: o.position)
+    ]
+    if vote.secret:
+        ballots = [tally.CastBallot(t.option_id, weight=t.weight, ballots=t.ballots) for t in vote.box if t.ballots]
+    else:
+        ballots = [tally.CastBallot(b.option_id, weight=b.weight) for b in vote.ballots]
+    # Someone who voted took part, whether or not the secretary ticked them present.
+    roll = [tally.Member(e.weight, e.present or e.has_voted) for e in vote.roll]
+    return tally.count(options, ballots, roll, rule_of_vote(vote))
+
+
+def votes_of_race(race: Race) -> list[Vote]:
+    return list(db.session.scalars(select(Vote).where(Vote.race_id == race.id).order_by(Vote.held_on, Vote.id)))
+
+
+def final_vote_of_race(race_id: int) -> Vote | None:
+    """The race's final vote, if any (notes lock themselves when there is one)."""
+    return db.session.scalars(
+        select(Vote).where(Vote.race_id == race_id, Vote.status == VoteStatus.final).order_by(Vote.id.desc())
+    ).first()
+
+
+def published_vote_of_race(race_id: int) -> Vote | None:
+    """The latest published result: the only one a candidate's page may show."""
+    return db.session.scalars(
+        select(Vote)
+        .where(Vote.race_id == race_id, Vote.status == VoteStatus.final, Vote.published_at.is_not(None))
+        .order_by(Vote.published_at.desc())
+    ).first()
+
+
+def votes_awaiting(user: User) -> list[Vote]:
+    """Open votes on whose roll the member is and where they have not voted yet."""
+    return list(
+        db.session.scalars(
+            select(Vote)
+            .join(RollEntry, RollEntry.vote_id == Vote.id)
+            .where(Vote.status == VoteStatus.open, RollEntry.user_id == user.id, RollEntry.has_voted.is_(False))
+            .order_by(Vote.held_on, Vote.id)
+        )
+    )
+
+
+# --- the lifecycle -------------------------------------------------------------------------------
+
+
+def prepare_vote(race: Race, *, held_on: date, motion: str, actor: User | None) -> Vote:
+    vote = Vote(race=race, held_on=held_on, motion=motion.strip(), created_by=actor, status=VoteStatus.draft)
+    db.session.add(vote)
+    db.session.flush()
+    record(
+        "vote.prepared",
+        vote,
+        changes={"held_on": held_on, "motion": vote.motion},
+        actor=actor,
+        summary=f"Vote prepared for {race.title} on {held_on.isoformat()}",
+    )
+    return vote
+
+
+def update_draft(vote: Vote, *, held_on: date, motion: str, actor: User | None) -> None:
+    vote = locked_vote(vote.id)
+    if vote.status is not VoteStatus.draft:
+        raise VoteError("Only a vote that has not opened yet can be edited.")
+    changes = diff(vote, {"held_on": held_on, "motion": motion.strip()})
+    if changes:
+        record("vote.edited", vote, changes=changes, actor=actor, summary="Vote details edited")
+
+
+def open_vote(vote: Vote, actor: User | None, now: datetime | None = None) -> Vote:
+    """Freeze the options, the roll (with weights) and the rule; ballots can be cast from now on."""
+    vote = locked_vote(vote.id)
+    if vote.status is not VoteStatus.draft:
+        raise VoteError("This vote has already been opened.")
+    race = vote.race
+    members = db.session.scalars(
+        select(User).where(User.is_voting_member.is_(True), User.active.is_(True)).order_by(User.name)
+    ).all()
+    if not members:
+        raise VoteError("There are no active voting members to put on the roll.")
+    for attr, source in (
+        ("threshold_numerator", "threshold_numerator"),
+        ("threshold_denominator", "threshold_denominator"),
+        ("threshold_inclusive", "threshold_inclusive"),
+        ("base", "vote_base"),
+        ("quorum_kind", "quorum_kind"),
+        ("quorum_numerator", "quorum_numerator"),
+        ("quorum_denominator", "quorum_denominator"),
+        ("weighted", "weighted"),
+        ("secret", "secret_ballot"),
+    ):
+        setattr(vote, attr, getattr(race, source))
+    rule_of_vote(vote)  # refuses a rule that makes no sense before anything is frozen
+    vote.race_label = f"{race.title} ({race.office}, {race.jurisdiction})"
+    candidates = race.active_candidates
+    for position, candidate in enumerate(candidates, start=1):
+        db.session.add(VoteOption(vote=vote, candidate=candidate, label=candidate.name, position=position))
+    db.session.add(VoteOption(vote=vote, candidate=None, label=tally.NO_ENDORSEMENT, position=len(candidates) + 1))
+    for member in members:
+        db.session.add(RollEntry(vote=vote, user_id=member.id, name=member.name, weight=member.vote_weight))
+    db.session.flush()
+    if vote.secret:
+        # The box's rows exist from the start, so a ballot only ever updates them (no insert order).
+        for option in vote.options:
+            db.session.add(BallotBoxTotal(vote=vote, option=option))
+        db.session.add(BallotBoxTotal(vote=vote, option=None))
+    vote.status = VoteStatus.open
+    vote.opened_at = now or utcnow()
+    db.session.flush()
+    db.session.refresh(vote)
+    record(
+        "vote.opened",
+        vote,
+        actor=actor,
+        changes={
+            "options": [o.label for o in vote.options],
+            "roll": [[e.name, e.weight] for e in vote.roll],
+            "rule": rule_of_vote(vote).to_record(),
+        },
+        summary=f"Vote on {race.title} opened with {len(vote.roll)} members on the roll",
+    )
+    return vote
+
+
+def set_presence(vote: Vote, present_entry_ids: set[int], actor: User | None) -> None:
+    vote = locked_vote(vote.id)
+    if vote.status not in (VoteStatus.open, VoteStatus.closed):
+        raise VoteError("Presence is recorded while the vote is open or closed, before it is final.")
+    changes = {}
+    for entry in vote.roll:
+        present = entry.id in present_entry_ids
+        if entry.present != present:
+            changes[entry.name] = [entry.present, present]
+            entry.present = present
+    if changes:
+        record("vote.presence", vote, changes=changes, actor=actor, summary="Members present recorded")
+
+
+@dataclass
+class BallotReceipt:
+    changed: bool
+    message: str
+
+
+def cast_ballot(
+    vote: Vote,
+    member: User,
+    option_id: int | None,
+    *,
+    actor: User,
+    paper: bool = False,
+    now: datetime | None = None,
+) -> BallotReceipt:
+    """Record `member`'s ballot (option_id None: abstain). By the member online, or by the secretary (paper).
+
+    Named votes: a member may change their ballot until the vote closes; the secretary may record or
+    correct a paper ballot but not overwrite one the member cast online. Secret votes: once only.
+    """
+    vote = locked_vote(vote.id, shared=True)
+    if vote.status is not VoteStatus.open:
+        raise VoteError("This vote is not open: ballots are no longer accepted.")
+    entry = db.session.scalars(
+        select(RollEntry)
+        .where(RollEntry.vote_id == vote.id, RollEntry.user_id == member.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if entry is None:
+        raise VoteError(f"{member.name} is not on this vote's roll.")
+    option = None
+    if option_id is not None:
+        option = db.session.get(VoteOption, option_id)
+        if option is None or option.vote_id != vote.id:
+            raise VoteError("That choice is not on this ballot.")
+    choice = option.label if option else "abstain"
+    if paper:
+        entry.present = True
+    if vote.secret:
+        return _cast_secret(vote, entry, option, member=member, actor=actor, paper=paper)
+
+    ballot = db.session.scalars(
+        select(Ballot).where(Ballot.vote_id == vote.id, Ballot.member_id == member.id)
+    ).one_or_none()
+    when = now or utcnow()
+    if ballot is None:
+        ballot = Ballot(
+            vote=vote,
+            member_id=member.id,
+            option_id=option_id,
+            weight=entry.weight,
+            recorded_by_id=actor.id,
+            recorded_at=when,
+            paper=paper,
+        )
+        db.session.add(ballot)
+        entry.has_voted = True
+        db.session.flush()
+        record(
+            "vote.ballot_cast",
+            vote,
+            actor=actor,
+            changes={"member": member.name, "choice": choice, "paper": paper},
+            summary=f"{'Paper ballot recorded for' if paper else 'Ballot cast by'} {member.name}: {choice}",
+        )
+        return BallotReceipt(False, f"Ballot recorded: {choice}.")
+    if paper and not ballot.paper:
+        raise VoteError(f"{member.name} has already voted online; only they can change that ballot.")
+    old = ballot.option.label if ballot.option else "abstain"
+    if ballot.option_id == option_id:
+        return BallotReceipt(False, f"Ballot unchanged: {choice}.")
+    ballot.option_id = option_id
+    ballot.recorded_by_id = actor.id
+    ballot.recorded_at = when
+    ballot.paper = paper
+    db.session.flush()
+    record(
+        "vote.ballot_changed",
+        vote,
+        actor=actor,
+        changes={"member": member.name, "choice": [old, choice], "paper": paper},
+        summary=f"Ballot of {member.name} changed from {old} to {choice}",
+    )
+    return BallotReceipt(True, f"Ballot changed to {choice}.")
+
+
+def _cast_secret(
+    vote: Vote, entry: RollEntry, option: VoteOption | None, *, member: User, actor: User, paper: bool
+) -> BallotReceipt:
+    if entry.has_voted:
+        raise VoteError(
+            f"{'You have' if actor.id == member.id else member.name + ' has'} already voted. A secret ballot "
+            "cannot be changed: nothing links it to the voter, so it cannot be found again."
+        )
+    entry.has_voted = True
+    # One atomic UPDATE of the totals: the ballot leaves no row, id, time or weight of its own.
+    option_filter = BallotBoxTotal.option_id.is_(None) if option is None else BallotBoxTotal.option_id == option.id
+    done = db.session.execute(
+        update(BallotBoxTotal)
+        .where(BallotBoxTotal.vote_id == vote.id, option_filter)
+        .values(ballots=BallotBoxTotal.ballots + 1, weight=BallotBoxTotal.weight + entry.weight)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise VoteError("This vote's ballot box is damaged; tell the secretary.")
+    # The audit trail says who voted, never what they chose.
+    record(
+        "vote.secret_ballot_cast",
+        vote,
+        actor=actor,
+        changes={"member": member.name, "paper": paper},
+        summary=f"{'Secret paper ballot recorded for' if paper else 'Secret ballot cast by'} {member.name}",
+    )
+    return BallotReceipt(False, "Your secret ballot is in the box." if not paper else "Secret ballot recorded.")
+
+
+def close_vote(vote: Vote, actor: User | None, now: datetime | None = None) -> Vote:
+    vote = locked_vote(vote.id)
+    if vote.status is not VoteStatus.open:
+        raise VoteError("Only an open vote can be closed.")
+    vote.status = VoteStatus.closed
+    vote.closed_at = now or utcnow()
+    if vote.secret:
+        # Shake the box: rewrite every total in this one transaction, so that no row version says
+        # which total the last voter's transaction touched.
+        db.session.execute(
+            update(BallotBoxTotal)
+            .where(BallotBoxTotal.vote_id == vote.id)
+            .values(ballots=BallotBoxTotal.ballots)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+    result = result_of(vote)
+    vote.quorum_met = result.quorum.met
+    record(
+        "vote.closed",
+        vote,
+        actor=actor,
+        changes={"quorum_met": result.quorum.met, "ballots": result.ballots},
+        summary=f"Vote closed with {result.ballots} ballots",
+    )
+    return vote
+
+
+def finalise_vote(vote: Vote, actor: User | None, now: datetime | None = None) -> Vote:
+    """Count, write the canonical record, chain its digest; nothing in the vote can change afterwards."""
+    vote = locked_vote(vote.id)
+    if vote.status is not VoteStatus.closed:
+        raise VoteError("Only a closed vote can be finalised.")
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    previous = db.session.scalars(
+        select(Vote).where(Vote.chain_position.is_not(None)).order_by(Vote.chain_position.desc()).limit(1)
+    ).first()
+    result = result_of(vote)
+    vote.quorum_met = result.quorum.met
+    vote.outcome = result.outcome.value
+    winner = result.winner
+    vote.result_candidate_id = (
+        next(o.candidate_id for o in vote.options if o.id == winner.key)
+        if result.outcome is tally.Outcome.endorsed and winner is not None
+        else None
+    )
+    vote.result_text = result.summary
+    vote.status = VoteStatus.final
+    vote.finalised_at = now or utcnow()
+    vote.chain_position = (previous.chain_position or 0) + 1 if previous else 1
+    vote.previous_digest = previous.digest if previous else None
+    vote.record_json = canonical_json(build_record(vote, result))
+    vote.digest = sha256_hex(vote.record_json)
+    db.session.flush()
+    record(
+        "vote.finalised",
+        vote,
+        actor=actor,
+        changes={"outcome": vote.outcome, "digest": vote.digest, "previous_digest": vote.previous_digest},
+        summary=f"Vote finalised: {result.summary}",
+    )
+    return vote
+
+
+def publish_vote(vote: Vote, statement: str, actor: User | None, now: datetime | None = None) -> Vote:
+    vote = locked_vote(vote.id)
+    if vote.status is not VoteStatus.final:
+        raise VoteError("Only a final result can be published.")
+    if vote.published_at is not None:
+        raise VoteError("This result is already published.")
+    vote.published_at = now or utcnow()
+    vote.public_statement = statement.strip()
+    record(
+        "vote.published",
+        vote,
+        actor=actor,
+        changes={"statement": vote.public_statement},
+        summary=f"Result published: {vote.result_text}",
+    )
+    return vote

@@ -1,0 +1,281 @@
+"""Counting a vote: exact arithmetic (Fraction, never float) and an explanation in words and figures.
+
+Pure: options, ballots, the frozen roll and the rule in; a `Result` out. The same function counts
+for the result page, the final record and `flask votes verify`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from interviews.races.models import QuorumKind, VoteBase
+from interviews.votes.rules import BASE_SHORT, Rule, fraction_in_words
+
+NO_ENDORSEMENT = "No endorsement"
+
+
+class Outcome(enum.Enum):
+    endorsed = "endorsed"
+    no_endorsement = "no_endorsement"
+    failed_quorum = "failed_quorum"
+
+
+@dataclass(frozen=True)
+class Option:
+    key: Hashable
+    label: str
+    no_endorsement: bool = False
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    """A ballot: the option's key, or None for an abstention, and the member's frozen weight.
+
+    A secret vote's ballot box gives its totals instead: `ballots` ballots of `weight` in all.
+    """
+
+    option: Hashable | None
+    weight: int = 1
+    ballots: int = 1
+
+
+@dataclass(frozen=True)
+class Member:
+    """A roll entry: the frozen weight, and whether the member took part (present, or voted)."""
+
+    weight: int = 1
+    present: bool = False
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    option: Option
+    votes: int
+    ballots: int
+    share: Fraction | None
+    met: bool
+
+
+@dataclass(frozen=True)
+class Quorum:
+    required: Fraction
+    present: int
+    entitled: int
+    met: bool
+
+
+@dataclass(frozen=True)
+class Result:
+    rule: Rule
+    options: list[OptionResult]
+    abstentions: int  # weighted when the rule is
+    ballots: int
+    base: int
+    needed: Fraction
+    quorum: Quorum
+    outcome: Outcome
+    winner: Option | None
+    reason: str
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        if self.outcome is Outcome.failed_quorum:
+            return "Failed for lack of quorum"
+        if self.outcome is Outcome.endorsed and self.winner is not None:
+            return f"Endorsed: {self.winner.label}"
+        if self.winner is not None:  # "No endorsement" reached the threshold itself
+            return "No endorsement (voted)"
+        return f"No endorsement ({self.reason})"
+
+    @property
+    def explanation(self) -> str:
+        return " ".join(self.lines)
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome.value,
+            "winner": self.winner.label if self.winner else None,
+            "reason": self.reason,
+            "base": self.base,
+            "needed": fraction_text(self.needed),
+            "ballots": self.ballots,
+            "abstentions": self.abstentions,
+            "quorum": {
+                "required": fraction_text(self.quorum.required),
+                "present": self.quorum.present,
+                "entitled": self.quorum.entitled,
+                "met": self.quorum.met,
+            },
+            "options": [
+                {
+                    "label": o.option.label,
+                    "votes": o.votes,
+                    "ballots": o.ballots,
+                    "share": fraction_text(o.share) if o.share is not None else None,
+                    "met": o.met,
+                }
+                for o in self.options
+            ],
+            "explanation": self.explanation,
+        }
+
+
+def fraction_text(value: Fraction) -> str:
+    """Exact: '15', '2/3' (record form)."""
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def mixed_number(value: Fraction) -> str:
+    """For people: '15 1/3', '12', '2/3'."""
+    whole, rest = divmod(value.numerator, value.denominator)
+    if rest == 0:
+        return f"{whole:,}"
+    if whole == 0:
+        return f"{rest}/{value.denominator}"
+    return f"{whole:,} {rest}/{value.denominator}"
+
+
+def percent(value: Fraction) -> str:
+    """'65.2%', rounded half up at one decimal (display only; decisions use the exact fraction)."""
+    tenths = math.floor(value * 1000 + Fraction(1, 2))
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+def count(options: Sequence[Option], ballots: Sequence[CastBallot], roll: Sequence[Member], rule: Rule) -> Result:
+    keys = [o.key for o in options]
+    if len(set(keys)) != len(keys):
+        raise ValueError("option keys must be unique")
+    known = set(keys)
+
+    def weight(w: int) -> int:
+        return w if rule.weighted else 1
+
+    votes = dict.fromkeys(keys, 0)
+    ballot_counts = dict.fromkeys(keys, 0)
+    abstentions = 0
+    for ballot in ballots:
+        value = ballot.weight if rule.weighted else ballot.ballots
+        if ballot.option is None:
+            abstentions += value
+        elif ballot.option in known:
+            votes[ballot.option] += value
+            ballot_counts[ballot.option] += ballot.ballots
+        else:
+            raise ValueError(f"a ballot names an option that is not on the ballot: {ballot.option!r}")
+
+    cast = sum(votes.values())
+    base = {
+        VoteBase.cast: cast,
+        VoteBase.cast_with_abstentions: cast + abstentions,
+        VoteBase.entitled: sum(weight(m.weight) for m in roll),
+        VoteBase.present: sum(weight(m.weight) for m in roll if m.present),
+    }[rule.base]
+    needed = rule.threshold * base
+
+    results = [
+        OptionResult(
+            option=o,
+            votes=votes[o.key],
+            ballots=ballot_counts[o.key],
+            share=Fraction(votes[o.key], base) if base else None,
+            met=rule.meets(votes[o.key], base),
+        )
+        for o in options
+    ]
+    quorum = _quorum(roll, rule)
+
+    winner: Option | None = None
+    meeting = [r for r in results if r.met]
+    if not quorum.met:
+        outcome, reason = Outcome.failed_quorum, "quorum not met"
+    elif len(meeting) == 1:
+        winner = meeting[0].option
+        outcome = Outcome.no_endorsement if winner.no_endorsement else Outcome.endorsed
+        reason = "voted outright" if winner.no_endorsement else "threshold reached"
+    elif meeting:
+        # Only possible with thresholds of one half or less: the most votes wins; a tie wins nothing.
+        top = max(r.votes for r in meeting)
+        leaders = [r for r in meeting if r.votes == top]
+        if len(leaders) == 1:
+            winner = leaders[0].option
+            outcome = Outcome.no_endorsement if winner.no_endorsement else Outcome.endorsed
+            reason = "most votes among the options reaching the threshold"
+        else:
+            outcome, reason = Outcome.no_endorsement, "tie between options reaching the threshold"
+    elif base == 0:
+        outcome, reason = Outcome.no_endorsement, "no votes cast"
+    else:
+        outcome, reason = Outcome.no_endorsement, "threshold not reached"
+
+    result = Result(
+        rule=rule,
+        options=results,
+        abstentions=abstentions,
+        ballots=sum(b.ballots for b in ballots),
+        base=base,
+        needed=needed,
+        quorum=quorum,
+        outcome=outcome,
+        winner=winner,
+        reason=reason,
+    )
+    result.lines.extend(_explain(result))
+    return result
+
+
+def _quorum(roll: Sequence[Member], rule: Rule) -> Quorum:
+    entitled = len(roll)
+    present = sum(1 for m in roll if m.present)
+    if rule.quorum_kind is QuorumKind.none:
+        return Quorum(Fraction(0), present, entitled, True)
+    required = rule.quorum if rule.quorum_kind is QuorumKind.count else rule.quorum * entitled
+    return Quorum(required, present, entitled, present >= required)
+
+
+def needed_text(result: Result) -> str:
+    """'at least 2/3 needed (15 1/3)' or 'more than 1/2 needed (more than 12)'."""
+    rule = result.rule
+    t = rule.threshold
+    # "2/3" and "1/2" read best as fractions; "58/100" (stored as 29/50) reads best as "58%".
+    fraction = (
+        fraction_in_words(t) if t.denominator > 4 and (t * 100).denominator == 1 else f"{t.numerator}/{t.denominator}"
+    )
+    amount = mixed_number(result.needed)
+    if not rule.inclusive:
+        amount = f"more than {amount}"
+    return f"{rule.comparison} {fraction} needed ({amount})"
+
+
+def _explain(result: Result) -> list[str]:
+    rule = result.rule
+    unit = ("weighted " if rule.weighted else "") + BASE_SHORT[rule.base]
+    lines = []
+    for r in result.options:
+        if r.share is None:
+            figures = f"{r.votes:,} votes; no {unit} to count against"
+        else:
+            figures = f"{r.votes:,} of {result.base:,} {unit}, {percent(r.share)}"
+        lines.append(f"{r.option.label}: {figures}; {needed_text(result)}; {'reached' if r.met else 'not reached'}.")
+    if result.abstentions:
+        lines.append(f"Abstentions: {result.abstentions:,}.")
+    q = result.quorum
+    if rule.quorum_kind is not QuorumKind.none:
+        lines.append(
+            f"Quorum: {q.present} of {q.entitled} entitled members present, {mixed_number(q.required)} needed; "
+            f"{'met' if q.met else 'not met'}."
+        )
+    if result.outcome is Outcome.failed_quorum:
+        lines.append("Result: failed for lack of quorum.")
+    elif result.outcome is Outcome.endorsed and result.winner is not None:
+        lines.append(f"Result: {result.winner.label} is endorsed.")
+    elif result.winner is not None:
+        lines.append("Result: no endorsement, voted outright.")
+    else:
+        lines.append(f"Result: no endorsement ({result.reason}).")
+    return lines
