@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from interviews.extensions import db
@@ -36,10 +36,19 @@ def make_token(invitation: Invitation) -> str:
     return _serializer().dumps({"i": invitation.id, "v": invitation.link_version})
 
 
-def candidate_url(invitation: Invitation) -> str:
+def absolute_url(endpoint: str, **values: object) -> str:
+    """An address built from BASE_URL, also outside a request (the tick command, the demo loader).
+
+    url_for needs a request or SERVER_NAME; binding the URL map directly needs neither, and BASE_URL
+    (which may carry a path prefix behind a proxy) is the one place the public address is set.
+    """
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def candidate_url(invitation: Invitation, endpoint: str = "invitations.candidate") -> str:
     """The absolute address of the candidate's page, built from BASE_URL (for e-mails and calendars)."""
-    path = url_for("invitations.candidate", token=make_token(invitation))
-    return current_app.config["BASE_URL"] + path
+    return absolute_url(endpoint, token=make_token(invitation))
 
 
 def link_lifetime(invitation: Invitation) -> timedelta:
@@ -50,12 +59,14 @@ def link_lifetime(invitation: Invitation) -> timedelta:
 def invitation_from_token(token: str) -> Invitation:
     """The invitation a token opens, or LinkError saying why not."""
     serializer = _serializer()
+    if not token or len(token) > 500:
+        raise LinkError("tampered")
     try:
         # Expiry is the deadline plus the grace period (checked below), not the token's age.
         payload = serializer.loads(token)
     except BadSignature:
         raise LinkError("tampered") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("i"), int):
+    if not isinstance(payload, dict) or type(payload.get("i")) is not int:
         raise LinkError("tampered")
     invitation = db.session.get(Invitation, payload["i"])
     if invitation is None:

@@ -13,6 +13,7 @@ from interviews.extensions import Model
 from interviews.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
+    from interviews.auth.models import User
     from interviews.races.models import Candidate, Race
     from interviews.scheduling.models import Interview, Location
 
@@ -21,15 +22,18 @@ class InvitationLetter(Model):
     """The text, topics, deadline and slots: one per race, the same for every candidate."""
 
     __tablename__ = "invitation_letters"
+    __table_args__ = (CheckConstraint("duration_minutes > 0", name="duration_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), unique=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    topics: Mapped[str] = mapped_column(Text, default="")
+    topics: Mapped[str] = mapped_column(Text, default="")  # one topic a line
     respond_by: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64))
     duration_minutes: Mapped[int] = mapped_column(default=45)
+    # Set by the first send: from then on the text is frozen, so every candidate gets the same one.
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -37,10 +41,23 @@ class InvitationLetter(Model):
     slots: Mapped[list[Slot]] = relationship(
         back_populates="letter", order_by="Slot.starts_at", cascade="all, delete-orphan"
     )
-    invitations: Mapped[list[Invitation]] = relationship(back_populates="letter")
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="letter", order_by="Invitation.id")
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def topic_list(self) -> list[str]:
+        return [line.strip() for line in self.topics.splitlines() if line.strip()]
+
+    def is_past_deadline(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) > self.respond_by
 
 
 class Slot(Model):
+    """A time offered in the letter; a candidate takes it, once."""
+
     __tablename__ = "slots"
     __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
 
@@ -56,7 +73,11 @@ class Slot(Model):
 
     letter: Mapped[InvitationLetter] = relationship(back_populates="slots")
     location: Mapped[Location | None] = relationship()
-    taken_by: Mapped[Invitation | None] = relationship(foreign_keys=[taken_by_id])
+    taken_by: Mapped[Invitation | None] = relationship(foreign_keys=[taken_by_id], back_populates="slot")
+
+    @property
+    def is_free(self) -> bool:
+        return self.taken_by_id is None and self.starts_at > utcnow()
 
 
 class InvitationStatus(enum.Enum):
@@ -80,6 +101,16 @@ class InvitationStatus(enum.Enum):
             "withdrawn": "Withdrawn",
         }[self.value]
 
+    @property
+    def badge(self) -> str:
+        return {"accepted": "ok", "declined": "bad", "no_reply": "bad", "withdrawn": "bad", "other_times": "warn"}.get(
+            self.value, ""
+        )
+
+
+# Statuses in which the candidate has not answered yet (reminders, the deadline).
+UNANSWERED = (InvitationStatus.sent, InvitationStatus.opened)
+
 
 class Invitation(Model):
     """One candidate's copy of the race's letter, with what they did with it."""
@@ -97,14 +128,61 @@ class Invitation(Model):
     content_digest: Mapped[str] = mapped_column(String(64))
     # Raised on resend or withdrawal; links signed with an older version stop working.
     link_version: Mapped[int] = mapped_column(default=1)
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # first sent
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # latest send or resend
+    send_count: Mapped[int] = mapped_column(default=1)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     other_times_message: Mapped[str] = mapped_column(Text, default="")
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    no_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     letter: Mapped[InvitationLetter] = relationship(back_populates="invitations")
     candidate: Mapped[Candidate] = relationship(back_populates="invitation")
     interview: Mapped[Interview | None] = relationship(back_populates="invitation", uselist=False)
+    slot: Mapped[Slot | None] = relationship(foreign_keys="Slot.taken_by_id", back_populates="taken_by", uselist=False)
+    requests: Mapped[list[CandidateRequest]] = relationship(
+        back_populates="invitation", order_by="CandidateRequest.created_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def active_interview(self) -> Interview | None:
+        from interviews.scheduling.models import InterviewStatus
+
+        interview = self.interview
+        if interview is not None and interview.status is InterviewStatus.scheduled:
+            return interview
+        return None
+
+
+class RequestKind(enum.Enum):
+    other_times = "other_times"
+    reschedule = "reschedule"
+    cancelled = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {
+            "other_times": "Asked for other times",
+            "reschedule": "Asked to reschedule",
+            "cancelled": "Cancelled their interview",
+        }[self.value]
+
+
+class CandidateRequest(Model):
+    """A message from a candidate to staff (other times, reschedule, cancellation), until staff handle it."""
+
+    __tablename__ = "candidate_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[RequestKind] = mapped_column(Enum(RequestKind, native_enum=False, length=16))
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    invitation: Mapped[Invitation] = relationship(back_populates="requests")
+    handled_by: Mapped[User | None] = relationship()

@@ -1,7 +1,525 @@
-"""Pages of the invitations feature."""
+"""Pages of the invitations feature: the letter and its slots, sending, the ledger (staff), and the
+candidate's page behind their signed link (public)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from interviews.access import PUBLIC, allow
+from interviews.extensions import db, limiter
+from interviews.invitations import candidate as candidate_actions
+from interviews.invitations import ledger as ledger_data
+from interviews.invitations import services
+from interviews.invitations.emails import content_digest, letter_content
+from interviews.invitations.forms import (
+    BookForm,
+    CancelForm,
+    ConfirmForm,
+    DeclineForm,
+    LetterForm,
+    OtherTimesForm,
+    RescheduleForm,
+    SendForm,
+    SlotForm,
+    WithdrawForm,
+)
+from interviews.invitations.links import LinkError, invitation_from_token
+from interviews.invitations.models import CandidateRequest, Invitation, InvitationLetter, Slot
+from interviews.invitations.times import LocalTimeError, local_to_utc, utc_to_local
+from interviews.races.models import Race
+from interviews.scheduling.models import Location
+from interviews.sections import section
+from interviews.timezones import is_valid_timezone, timezone_choices
 
 bp = Blueprint("invitations", __name__)
+
+CANDIDATE_LIMIT = "30 per minute"
+
+
+# --- loaders --------------------------------------------------------------------------------
+
+
+def get_race_or_404(race_id: int) -> Race:
+    race = db.session.get(Race, race_id)
+    if race is None:
+        abort(404)
+    return race
+
+
+def get_invitation_or_404(invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        abort(404)
+    return invitation
+
+
+def _location_choices() -> list[tuple[int, str]]:
+    locations = db.session.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.name)).all()
+    return [(0, "— to be announced —"), *((loc.id, loc.name) for loc in locations)]
+
+
+# --- the letter and its slots (staff) -------------------------------------------------------
+
+
+def _letter_page(race: Race, form: LetterForm, slot_form: SlotForm, status: int = 200, warnings: list[str] = ()):  # type: ignore[no-untyped-def,assignment]
+    letter = race.letter
+    return (
+        render_template(
+            "invitations/letter.html",
+            race=race,
+            letter=letter,
+            form=form,
+            slot_form=slot_form,
+            slot_warnings=list(warnings),
+            content=letter_content(letter) if letter else "",
+            digest=content_digest(letter) if letter else "",
+            confirm=ConfirmForm(),
+            send_form=SendForm(),
+            not_invited=[c for c in race.active_candidates if c.invitation is None],
+        ),
+        status,
+    )
+
+
+def _new_slot_form(race: Race) -> SlotForm:
+    form = SlotForm(prefix="slot")
+    form.location_id.choices = _location_choices()
+    if request.method == "GET" or not form.is_submitted():
+        letter = race.letter
+        form.timezone.data = letter.timezone if letter else current_app.config["DEFAULT_TIMEZONE"]
+    return form
+
+
+@bp.route("/races/<int:race_id>/invitation", methods=["GET", "POST"])
+@allow("staff", "admin")
+def letter(race_id: int):  # type: ignore[no-untyped-def]
+    race = get_race_or_404(race_id)
+    existing = race.letter
+    form = LetterForm(prefix="letter")
+    if request.method == "GET":
+        if existing is not None:
+            form.subject.data = existing.subject
+            form.body.data = existing.body
+            form.topics.data = existing.topics
+            form.timezone.data = existing.timezone
+            form.duration_minutes.data = existing.duration_minutes
+            form.respond_by.data = utc_to_local(existing.respond_by, existing.timezone)
+        else:
+            form.subject.data = f"Invitation to an endorsement interview: {race.office}"
+            form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
+    if form.validate_on_submit():
+        timezone = form.timezone.data or "UTC"
+        try:
+            respond_by = local_to_utc(form.respond_by.data, timezone)  # type: ignore[arg-type]
+        except LocalTimeError as error:
+            form.respond_by.errors.append(str(error))
+        else:
+            data = {
+                "subject": (form.subject.data or "").strip(),
+                "body": (form.body.data or "").strip(),
+                "topics": "\n".join(line.strip() for line in (form.topics.data or "").splitlines() if line.strip()),
+                "respond_by": respond_by,
+                "timezone": timezone,
+                "duration_minutes": form.duration_minutes.data,
+            }
+            if existing is None and respond_by <= services.utcnow():
+                form.respond_by.errors.append("The deadline must be in the future.")
+            else:
+                try:
+                    services.save_letter(race, data)
+                except services.InvitationError as error:
+                    form.body.errors.append(str(error))
+                else:
+                    db.session.commit()
+                    flash("The invitation is saved.", "success")
+                    return redirect(url_for("invitations.letter", race_id=race.id))
+    status = 400 if form.is_submitted() and form.errors else 200
+    return _letter_page(race, form, _new_slot_form(race), status)
+
+
+@bp.post("/races/<int:race_id>/invitation/slots")
+@allow("staff", "admin")
+def add_slot(race_id: int):  # type: ignore[no-untyped-def]
+    race = get_race_or_404(race_id)
+    letter = race.letter
+    if letter is None:
+        flash("Write the invitation first; then offer its slots.", "error")
+        return redirect(url_for("invitations.letter", race_id=race.id))
+    form = _new_slot_form(race)
+    warnings: list[str] = []
+    if form.validate_on_submit():
+        timezone = form.timezone.data or letter.timezone
+        try:
+            starts_at = local_to_utc(form.starts_at.data, timezone)  # type: ignore[arg-type]
+        except LocalTimeError as error:
+            form.starts_at.errors.append(str(error))
+        else:
+            if form.ends_at.data is not None:
+                local_end = datetime.combine(form.starts_at.data.date(), form.ends_at.data)  # type: ignore[union-attr]
+                ends_at = local_to_utc(local_end, timezone) if _exists(local_end, timezone) else starts_at
+            else:
+                ends_at = starts_at + timedelta(minutes=letter.duration_minutes)
+            location = db.session.get(Location, form.location_id.data) if form.location_id.data else None
+            try:
+                slot = services.add_slot(
+                    letter,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    timezone=timezone,
+                    location=location,
+                    confirmed=bool(form.confirm.data),
+                )
+            except services.SlotProblem as problem:
+                form.starts_at.errors.extend(problem.errors)
+                warnings = problem.warnings if not problem.errors else []
+                if problem.errors and problem.warnings:
+                    form.starts_at.errors.extend(problem.warnings)
+            else:
+                db.session.commit()
+                flash(f"Slot added: {_fmt(slot.starts_at, slot.timezone)}.", "success")
+                return redirect(url_for("invitations.letter", race_id=race.id) + "#slots")
+    letter_form = LetterForm(prefix="letter", formdata=None, obj=None)
+    _fill_letter_form(letter_form, letter)
+    return _letter_page(race, letter_form, form, 400, warnings)
+
+
+def _exists(local: datetime, timezone: str) -> bool:
+    try:
+        local_to_utc(local, timezone)
+    except LocalTimeError:
+        return False
+    return True
+
+
+def _fmt(value: datetime, tz: str) -> str:
+    from interviews.filters import format_datetime
+
+    return format_datetime(value, tz)
+
+
+def _fill_letter_form(form: LetterForm, letter: InvitationLetter) -> None:
+    form.subject.data = letter.subject
+    form.body.data = letter.body
+    form.topics.data = letter.topics
+    form.timezone.data = letter.timezone
+    form.duration_minutes.data = letter.duration_minutes
+    form.respond_by.data = utc_to_local(letter.respond_by, letter.timezone)
+
+
+@bp.post("/races/<int:race_id>/invitation/slots/<int:slot_id>/remove")
+@allow("staff", "admin")
+def remove_slot(race_id: int, slot_id: int):  # type: ignore[no-untyped-def]
+    race = get_race_or_404(race_id)
+    slot = db.session.get(Slot, slot_id)
+    if slot is None or race.letter is None or slot.letter_id != race.letter.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_slot(slot)
+    except services.InvitationError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("The slot is no longer offered.", "success")
+    return redirect(url_for("invitations.letter", race_id=race.id) + "#slots")
+
+
+@bp.post("/races/<int:race_id>/invitation/send")
+@allow("staff", "admin")
+def send(race_id: int):  # type: ignore[no-untyped-def]
+    race = get_race_or_404(race_id)
+    letter = race.letter
+    form = SendForm()
+    if letter is None or not form.validate_on_submit():
+        abort(404 if letter is None else 400)
+    to = "all" if form.to.data == "all" else "new"
+    try:
+        result = services.send(letter, to=to)
+    except services.InvitationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("invitations.letter", race_id=race.id))
+    db.session.commit()
+    parts = []
+    if result.sent:
+        parts.append(f"Invitation sent to {', '.join(i.candidate.name for i in result.sent)}.")
+    if result.resent:
+        parts.append(f"Sent again, with new links, to {', '.join(i.candidate.name for i in result.resent)}.")
+    if result.skipped:
+        parts.append(f"Not sent to {', '.join(result.skipped)}.")
+    flash(" ".join(parts) or "Everyone has been invited already; nothing was sent.", "success" if parts else "info")
+    return redirect(url_for("invitations.ledger", race_id=race.id))
+
+
+@bp.post("/invitations/<int:invitation_id>/resend")
+@allow("staff", "admin")
+def resend(invitation_id: int):  # type: ignore[no-untyped-def]
+    invitation = get_invitation_or_404(invitation_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.resend(invitation)
+    except services.InvitationError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Sent again to {invitation.candidate.name} with a new link; the old link no longer works.", "success")
+    return redirect(url_for("invitations.ledger", race_id=invitation.letter.race_id))
+
+
+@bp.post("/invitations/<int:invitation_id>/withdraw")
+@allow("staff", "admin")
+def withdraw(invitation_id: int):  # type: ignore[no-untyped-def]
+    invitation = get_invitation_or_404(invitation_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.withdraw(invitation, reason=form.reason.data or "")
+    db.session.commit()
+    flash(f"The invitation to {invitation.candidate.name} is withdrawn; their link no longer works.", "success")
+    return redirect(url_for("invitations.ledger", race_id=invitation.letter.race_id))
+
+
+@bp.post("/invitations/requests/<int:request_id>/handled")
+@allow("staff", "admin")
+def request_handled(request_id: int):  # type: ignore[no-untyped-def]
+    candidate_request = db.session.get(CandidateRequest, request_id)
+    if candidate_request is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.mark_request_handled(candidate_request, actor=current_user)
+    db.session.commit()
+    flash("Marked as handled.", "success")
+    return redirect(url_for("main.dashboard"))
+
+
+@bp.get("/races/<int:race_id>/invitation/ledger")
+@allow("leader", "staff", "admin")
+def ledger(race_id: int):  # type: ignore[no-untyped-def]
+    race = get_race_or_404(race_id)
+    letter = race.letter
+    return render_template(
+        "invitations/ledger.html",
+        race=race,
+        letter=letter,
+        rows=ledger_data.rows(race),
+        proof=ledger_data.digest_proof(letter) if letter else None,
+        confirm=ConfirmForm(),
+        withdraw_form=WithdrawForm(),
+        send_form=SendForm(),
+    )
+
+
+# --- sections on other pages ----------------------------------------------------------------
+
+
+@section("race", order=20)
+def race_section(race: Race, viewer: object) -> str | None:
+    if race is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    letter = race.letter
+    return render_template(
+        "invitations/_race_section.html",
+        race=race,
+        letter=letter,
+        counts=ledger_data.counts(letter) if letter else {},
+        not_invited=[c for c in race.active_candidates if c.invitation is None],
+        free=len(services.free_slots(letter)) if letter else 0,
+    )
+
+
+@section("dashboard", order=15)
+def dashboard_section(_obj: object, viewer: object) -> str | None:
+    if not getattr(viewer, "is_staff", False):
+        return None
+    requests = ledger_data.open_requests()
+    if not requests:
+        return None
+    return render_template("invitations/_dashboard_section.html", requests=requests, confirm=ConfirmForm())
+
+
+# --- the candidate's page (public, behind the signed link) ----------------------------------
+
+
+def _open_link(token: str) -> Invitation | Response:
+    try:
+        return invitation_from_token(token)
+    except LinkError as error:
+        return _link_error(error)
+
+
+def _link_error(error: LinkError) -> Response:
+    status = 403 if error.kind == "tampered" else 410
+    response = current_app.make_response(
+        render_template(
+            "invitations/link_error.html",
+            kind=error.kind,
+            invitation=error.invitation,
+            organizer_email=current_app.config["ORGANIZER_EMAIL"],
+        )
+    )
+    response.status_code = status
+    return response
+
+
+def _viewer_zone(invitation: Invitation, requested: str | None) -> tuple[str, bool]:
+    """The zone to show times in, and whether it came from the browser (or the select)."""
+    if requested and len(requested) <= 64 and is_valid_timezone(requested):
+        return requested, True
+    return invitation.letter.timezone, False
+
+
+def _candidate_page(  # type: ignore[no-untyped-def]
+    invitation: Invitation, tz: str, status: int = 200, message: str = "", *, tz_chosen: bool = True, **forms: object
+):
+    letter = invitation.letter
+    race = letter.race
+    page_forms = {
+        "book_form": BookForm(formdata=None, tz=tz, prefix="book"),
+        "decline_form": DeclineForm(formdata=None, tz=tz, prefix="decline"),
+        "other_form": OtherTimesForm(formdata=None, tz=tz, prefix="other"),
+        "reschedule_form": RescheduleForm(formdata=None, tz=tz, prefix="reschedule"),
+        "cancel_form": CancelForm(formdata=None, tz=tz, prefix="cancel"),
+    }
+    page_forms.update(forms)  # type: ignore[arg-type]
+    return (
+        render_template(
+            "invitations/candidate.html",
+            invitation=invitation,
+            letter=letter,
+            race=race,
+            candidate=invitation.candidate,
+            tz=tz,
+            tz_chosen=tz_chosen,
+            zone_abbrev=datetime.now(ZoneInfo(tz)).tzname(),
+            zone_choices=timezone_choices(),
+            free_slots=services.free_slots(letter),
+            interview=invitation.active_interview,
+            past_deadline=letter.is_past_deadline(),
+            message=message,
+            organizer_email=current_app.config["ORGANIZER_EMAIL"],
+            staff_preview=current_user.is_authenticated,
+            token=request.view_args["token"] if request.view_args else "",
+            **page_forms,
+        ),
+        status,
+    )
+
+
+@bp.get("/invitation/<token>")
+@allow(PUBLIC)
+def candidate(token: str):  # type: ignore[no-untyped-def]
+    invitation = _open_link(token)
+    if isinstance(invitation, Response):
+        return invitation
+    tz, chosen = _viewer_zone(invitation, request.args.get("tz"))
+    # Staff following a link from the outbox are not the candidate: their visit is not "opened".
+    if not current_user.is_authenticated and candidate_actions.mark_opened(invitation):
+        db.session.commit()
+    return _candidate_page(invitation, tz, tz_chosen=chosen or "tz" in request.args)
+
+
+def _after(invitation: Invitation, token: str, tz: str, done: str):  # type: ignore[no-untyped-def]
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("invitations.candidate", token=token, tz=tz))
+
+
+def _candidate_post(token: str, form_class: type, form_key: str, action):  # type: ignore[no-untyped-def]
+    """The shape every answer shares: open the link, check the form, act, commit or explain."""
+    invitation = _open_link(token)
+    if isinstance(invitation, Response):
+        return invitation
+    form = form_class(prefix=form_key.removesuffix("_form"))
+    tz, _ = _viewer_zone(invitation, form.tz.data or request.args.get("tz"))
+    if not form.validate_on_submit():
+        return _candidate_page(invitation, tz, 400, "Please check the form below.", **{form_key: form})
+    try:
+        done = action(invitation, form)
+    except candidate_actions.CandidateActionError as error:
+        db.session.rollback()
+        invitation = invitation_from_token(token)
+        return _candidate_page(invitation, tz, 409, str(error))
+    return _after(invitation, token, tz, done)
+
+
+@bp.post("/invitation/<token>/book")
+@allow(PUBLIC)
+@limiter.limit(CANDIDATE_LIMIT)
+def candidate_book(token: str):  # type: ignore[no-untyped-def]
+    def act(invitation: Invitation, form: BookForm) -> str:
+        interview = candidate_actions.book_slot(invitation, form.slot_id.data)  # type: ignore[arg-type]
+        return f"Your interview is booked for {_fmt(interview.starts_at, form.tz.data or interview.timezone)}."
+
+    return _candidate_post(token, BookForm, "book_form", act)
+
+
+@bp.post("/invitation/<token>/decline")
+@allow(PUBLIC)
+@limiter.limit(CANDIDATE_LIMIT)
+def candidate_decline(token: str):  # type: ignore[no-untyped-def]
+    def act(invitation: Invitation, form: DeclineForm) -> str:
+        candidate_actions.decline(invitation, form.reason.data)
+        return "You have declined the invitation. Thank you for letting us know."
+
+    return _candidate_post(token, DeclineForm, "decline_form", act)
+
+
+@bp.post("/invitation/<token>/other-times")
+@allow(PUBLIC)
+@limiter.limit(CANDIDATE_LIMIT)
+def candidate_other_times(token: str):  # type: ignore[no-untyped-def]
+    def act(invitation: Invitation, form: OtherTimesForm) -> str:
+        candidate_actions.ask_for_other_times(invitation, form.message.data or "")
+        return "Your message has gone to our political department; they will reply to your campaign's e-mail."
+
+    return _candidate_post(token, OtherTimesForm, "other_form", act)
+
+
+@bp.post("/invitation/<token>/reschedule")
+@allow(PUBLIC)
+@limiter.limit(CANDIDATE_LIMIT)
+def candidate_reschedule(token: str):  # type: ignore[no-untyped-def]
+    def act(invitation: Invitation, form: RescheduleForm) -> str:
+        candidate_actions.ask_to_reschedule(invitation, form.message.data or "")
+        return (
+            "Your request to reschedule has gone to our political department; your interview stands until they reply."
+        )
+
+    return _candidate_post(token, RescheduleForm, "reschedule_form", act)
+
+
+@bp.post("/invitation/<token>/cancel")
+@allow(PUBLIC)
+@limiter.limit(CANDIDATE_LIMIT)
+def candidate_cancel(token: str):  # type: ignore[no-untyped-def]
+    def act(invitation: Invitation, form: CancelForm) -> str:
+        candidate_actions.cancel_booking(invitation, form.reason.data)
+        return "Your interview is cancelled and everyone on the panel has been told."
+
+    return _candidate_post(token, CancelForm, "cancel_form", act)
+
+
+@bp.get("/invitation/<token>/interview.ics")
+@allow(PUBLIC)
+def candidate_ics(token: str):  # type: ignore[no-untyped-def]
+    invitation = _open_link(token)
+    if isinstance(invitation, Response):
+        return invitation
+    interview = invitation.active_interview
+    if interview is None:
+        abort(404, description="There is no interview booked on this invitation, so there is no calendar file.")
+    from interviews.calendar.services import ics_for_download
+
+    body = ics_for_download(interview)
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="interview.ics"', "Cache-Control": "no-store"},
+    )

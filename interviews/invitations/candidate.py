@@ -1,0 +1,248 @@
+"""What a candidate does through their link: open it, take a slot, decline, ask for other times,
+ask to reschedule, cancel. No account: the signed link is the only key (see links.py).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from interviews.audit.services import record
+from interviews.database import is_postgresql
+from interviews.extensions import db
+from interviews.filters import format_datetime
+from interviews.invitations import emails
+from interviews.invitations.models import (
+    CandidateRequest,
+    Invitation,
+    InvitationStatus,
+    RequestKind,
+    Slot,
+)
+from interviews.scheduling.models import Interview
+from interviews.types import utcnow
+
+MESSAGE_MAX = 2000
+
+
+class CandidateActionError(Exception):
+    """Something the candidate asked for that cannot be done; str() is written for them."""
+
+
+class SlotUnavailable(CandidateActionError):
+    """Someone else took the slot first, or it clashes with another interview: choose another."""
+
+
+def _lock(invitation: Invitation) -> None:
+    """Serialise one candidate's own actions (two tabs, a double click). SQLite: BEGIN IMMEDIATE did it."""
+    if is_postgresql(db.session.get_bind()):
+        db.session.execute(select(Invitation.id).where(Invitation.id == invitation.id).with_for_update())
+        db.session.refresh(invitation)
+
+
+def _require_open(invitation: Invitation) -> None:
+    if invitation.status is InvitationStatus.withdrawn or invitation.candidate.withdrawn:
+        raise CandidateActionError("This invitation was withdrawn.")
+
+
+def mark_opened(invitation: Invitation) -> bool:
+    """The first visit: record when, once, even with two tabs opening together."""
+    if invitation.opened_at is not None:
+        return False
+    now = utcnow()
+    result = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
+        .values(opened_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.sent)
+        .values(status=InvitationStatus.opened)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(invitation)
+    record(
+        "invitation.opened",
+        invitation,
+        changes={"opened_at": now},
+        summary=f"{invitation.candidate.name} opened the invitation",
+    )
+    return True
+
+
+def book_slot(invitation: Invitation, slot_id: int) -> Interview:
+    """Take a slot, atomically: one UPDATE that only succeeds while the slot is free.
+
+    Then the interview is created with the same conflict rules as scheduling by hand. On any
+    failure the caller rolls back the whole transaction, so the slot is not left taken.
+    """
+    from interviews.scheduling.rules import SchedulingError
+    from interviews.scheduling.services import create_interview
+
+    _lock(invitation)
+    _require_open(invitation)
+    letter = invitation.letter
+    if letter.is_past_deadline():
+        raise CandidateActionError(
+            f"The deadline to choose a time was {format_datetime(letter.respond_by, letter.timezone)}. "
+            "You can still ask for other times below."
+        )
+    if invitation.slot is not None or invitation.active_interview is not None:
+        raise CandidateActionError(
+            "You already have an interview booked. To change it, ask to reschedule or cancel it first."
+        )
+    now = utcnow()
+    try:
+        taken = db.session.execute(
+            update(Slot)
+            .where(
+                Slot.id == slot_id,
+                Slot.letter_id == letter.id,
+                Slot.taken_by_id.is_(None),
+                Slot.starts_at > now,
+            )
+            .values(taken_by_id=invitation.id, taken_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    except IntegrityError:  # the unique taken_by_id: this candidate already holds a slot
+        raise CandidateActionError("You already have an interview booked.") from None
+    if taken.rowcount != 1:
+        raise SlotUnavailable("Sorry, that time was just taken by someone else. Please choose another time.")
+    slot = db.session.get(Slot, slot_id, populate_existing=True)
+    assert slot is not None
+    race = letter.race
+    try:
+        interview = create_interview(
+            race=race,
+            candidate=invitation.candidate,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            timezone=slot.timezone,
+            location=slot.location,
+            panel=race.panel,
+            invitation=invitation,
+            slot=slot,
+        )
+    except SchedulingError:
+        # The details (which board member is busy) are for staff, not for the campaign.
+        raise SlotUnavailable("Sorry, that time is no longer available. Please choose another time.") from None
+    old_status = invitation.status
+    invitation.status = InvitationStatus.accepted
+    invitation.answered_at = now
+    db.session.flush()
+    record(
+        "invitation.accepted",
+        invitation,
+        changes={"status": [old_status, invitation.status], "slot_id": slot.id, "starts_at": slot.starts_at},
+        summary=f"{invitation.candidate.name} booked {format_datetime(slot.starts_at, slot.timezone)}",
+    )
+    return interview
+
+
+def _clean(message: str | None) -> str:
+    return (message or "").strip()[:MESSAGE_MAX]
+
+
+def _request(invitation: Invitation, kind: RequestKind, message: str) -> CandidateRequest:
+    request = CandidateRequest(invitation=invitation, kind=kind, message=message)
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def decline(invitation: Invitation, reason: str | None = None) -> Invitation:
+    _lock(invitation)
+    _require_open(invitation)
+    if invitation.active_interview is not None:
+        raise CandidateActionError("You have an interview booked. To call it off, cancel it below.")
+    reason = _clean(reason)
+    old_status = invitation.status
+    invitation.status = InvitationStatus.declined
+    invitation.answered_at = utcnow()
+    invitation.decline_reason = reason
+    db.session.flush()
+    record(
+        "invitation.declined",
+        invitation,
+        changes={"status": [old_status, invitation.status], "reason": reason},
+        summary=f"{invitation.candidate.name} declined the invitation",
+    )
+    emails.staff_notice(invitation, "declined the invitation", reason)
+    return invitation
+
+
+def ask_for_other_times(invitation: Invitation, message: str) -> CandidateRequest:
+    _lock(invitation)
+    _require_open(invitation)
+    message = _clean(message)
+    if not message:
+        raise CandidateActionError("Tell us which times would suit you.")
+    if invitation.active_interview is not None:
+        raise CandidateActionError("You have an interview booked. To change it, ask to reschedule instead.")
+    old_status = invitation.status
+    invitation.status = InvitationStatus.other_times
+    invitation.answered_at = utcnow()
+    invitation.other_times_message = message
+    request = _request(invitation, RequestKind.other_times, message)
+    record(
+        "invitation.other_times",
+        invitation,
+        changes={"status": [old_status, invitation.status], "message": message},
+        summary=f"{invitation.candidate.name} asked for other times",
+    )
+    emails.staff_notice(invitation, "asked for other times", message, request)
+    return request
+
+
+def ask_to_reschedule(invitation: Invitation, message: str) -> CandidateRequest:
+    _lock(invitation)
+    _require_open(invitation)
+    message = _clean(message)
+    if not message:
+        raise CandidateActionError("Tell us which times would suit you better.")
+    if invitation.active_interview is None:
+        raise CandidateActionError("You have no interview booked to reschedule.")
+    request = _request(invitation, RequestKind.reschedule, message)
+    record(
+        "invitation.reschedule_requested",
+        invitation,
+        changes={"message": message},
+        summary=f"{invitation.candidate.name} asked to reschedule",
+    )
+    emails.staff_notice(invitation, "asked to reschedule the interview", message, request)
+    return request
+
+
+def cancel_booking(invitation: Invitation, reason: str | None = None) -> Invitation:
+    """The candidate calls off their interview: it is cancelled (everyone told) and the slot is free again."""
+    from interviews.scheduling.services import cancel_interview
+
+    _lock(invitation)
+    _require_open(invitation)
+    interview = invitation.active_interview
+    if interview is None:
+        raise CandidateActionError("You have no interview booked.")
+    reason = _clean(reason)
+    when = format_datetime(interview.starts_at, interview.timezone)
+    cancel_interview(interview, reason=f"Cancelled by the campaign. {reason}".strip())
+    if invitation.slot is not None:
+        invitation.slot.taken_by_id = None
+        invitation.slot.taken_at = None
+    old_status = invitation.status
+    invitation.status = InvitationStatus.declined
+    invitation.answered_at = utcnow()
+    invitation.decline_reason = f"Cancelled the interview of {when}." + (f" {reason}" if reason else "")
+    request = _request(invitation, RequestKind.cancelled, reason)
+    db.session.flush()
+    record(
+        "invitation.interview_cancelled",
+        invitation,
+        changes={"status": [old_status, invitation.status], "reason": reason},
+        summary=f"{invitation.candidate.name} cancelled their interview of {when}",
+    )
+    emails.staff_notice(invitation, f"cancelled the interview of {when}", reason, request)
+    return invitation

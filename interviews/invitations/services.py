@@ -1,0 +1,295 @@
+"""Writing the race's letter, offering slots, and sending, resending and withdrawing invitations.
+
+Each function changes objects and records an audit event; the view commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+
+from interviews.audit.services import diff, record
+from interviews.extensions import db
+from interviews.filters import format_datetime
+from interviews.invitations import emails
+from interviews.invitations.models import CandidateRequest, Invitation, InvitationLetter, InvitationStatus, Slot
+from interviews.scheduling.rules import check_times, find_conflicts
+from interviews.timezones import is_valid_timezone
+from interviews.types import utcnow
+
+if TYPE_CHECKING:
+    from interviews.auth.models import User
+    from interviews.races.models import Candidate, Race
+    from interviews.scheduling.models import Location
+
+# What makes up the text every candidate receives; frozen by the first send.
+TEXT_FIELDS = ("subject", "body", "topics", "respond_by")
+
+
+class InvitationError(Exception):
+    """A change that cannot be made; str() is fit to show to staff."""
+
+
+class SlotProblem(InvitationError):
+    """Errors refuse the slot; warnings (odd hours, a busy panel) need staff to confirm."""
+
+    def __init__(self, errors: list[str], warnings: list[str]) -> None:
+        self.errors = errors
+        self.warnings = warnings
+        super().__init__(" ".join(errors or warnings))
+
+
+# --- the letter -----------------------------------------------------------------------------
+
+
+def save_letter(race: Race, data: dict[str, Any], *, actor: User | None = None) -> InvitationLetter:
+    """Create or edit the race's one letter. Once sent, its text, topics and deadline stay as they were."""
+    if not is_valid_timezone(str(data.get("timezone", ""))):
+        raise InvitationError("Choose a time zone from the list.")
+    letter = race.letter
+    if letter is None:
+        letter = InvitationLetter(race=race, **data)
+        db.session.add(letter)
+        db.session.flush()
+        record("invitation_letter.created", letter, changes=data, summary=f"Invitation written for {race.title}")
+        return letter
+    if letter.locked:
+        changed_text = [f for f in TEXT_FIELDS if f in data and getattr(letter, f) != data[f]]
+        if changed_text:
+            raise InvitationError(
+                "The invitation has been sent, so its text, topics and deadline can no longer change: "
+                "every candidate must receive the same letter."
+            )
+    changes = diff(letter, data)
+    if changes:
+        db.session.flush()
+        record("invitation_letter.updated", letter, changes=changes, summary=f"Invitation edited for {race.title}")
+    return letter
+
+
+# --- slots ----------------------------------------------------------------------------------
+
+
+def check_slot(
+    letter: InvitationLetter, starts_at: datetime, ends_at: datetime, timezone: str, location: Location | None
+) -> tuple[list[str], list[str]]:
+    """(errors, warnings) for a slot: the scheduling rules, no overlap within the letter, a free panel."""
+    check = check_times(starts_at, ends_at, timezone)
+    errors, warnings = list(check.errors), list(check.warnings)
+    if errors:
+        return errors, warnings
+    for other in letter.slots:
+        if other.starts_at < ends_at and other.ends_at > starts_at:
+            errors.append(
+                f"It overlaps the slot of {format_datetime(other.starts_at, timezone)}; "
+                "slots of one invitation cannot overlap."
+            )
+    panel_ids = [u.id for u in letter.race.panel]
+    for conflict in find_conflicts(
+        starts_at, ends_at, panel_user_ids=panel_ids, location_id=location.id if location else None
+    ):
+        warnings.append(f"{conflict} Booking this slot will fail unless that changes.")
+    return errors, warnings
+
+
+def add_slot(
+    letter: InvitationLetter,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    location: Location | None,
+    confirmed: bool = False,
+    actor: User | None = None,
+) -> Slot:
+    errors, warnings = check_slot(letter, starts_at, ends_at, timezone, location)
+    if errors or (warnings and not confirmed):
+        raise SlotProblem(errors, warnings)
+    slot = Slot(letter=letter, starts_at=starts_at, ends_at=ends_at, timezone=timezone, location=location)
+    db.session.add(slot)
+    db.session.flush()
+    record(
+        "slot.added",
+        slot,
+        changes={
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "timezone": timezone,
+            "location": location.name if location else None,
+            "warnings_confirmed": warnings,
+        },
+        summary=f"Slot offered for {letter.race.title}: {format_datetime(starts_at, timezone)}",
+    )
+    return slot
+
+
+def remove_slot(slot: Slot, *, actor: User | None = None) -> None:
+    if slot.taken_by_id is not None:
+        raise InvitationError(
+            "A candidate has booked this slot. Cancel their interview first (the slot is freed with it)."
+        )
+    record(
+        "slot.removed",
+        slot,
+        changes={"starts_at": slot.starts_at, "timezone": slot.timezone},
+        summary=f"Slot withdrawn from {slot.letter.race.title}: {format_datetime(slot.starts_at, slot.timezone)}",
+    )
+    slot.letter.slots.remove(slot)
+    db.session.flush()
+
+
+def free_slots(letter: InvitationLetter, now: datetime | None = None) -> list[Slot]:
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Slot)
+            .where(Slot.letter_id == letter.id, Slot.taken_by_id.is_(None), Slot.starts_at > now)
+            .order_by(Slot.starts_at)
+        )
+    )
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+@dataclass
+class SendResult:
+    sent: list[Invitation]
+    resent: list[Invitation]
+    skipped: list[str]
+
+
+def _lock_letter(letter: InvitationLetter) -> None:
+    """Freeze the text at the first send (idempotent: a conditional update)."""
+    if letter.locked_at is None:
+        now = utcnow()
+        db.session.execute(
+            update(InvitationLetter)
+            .where(InvitationLetter.id == letter.id, InvitationLetter.locked_at.is_(None))
+            .values(locked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(letter, ["locked_at"])
+
+
+def _require_sendable(letter: InvitationLetter) -> None:
+    if letter.is_past_deadline():
+        raise InvitationError(
+            "The response deadline has passed, so nobody could answer in time. The deadline is part of the text "
+            "every candidate got, so it cannot change now."
+        )
+
+
+def invite(letter: InvitationLetter, candidate: Candidate) -> Invitation:
+    """A new invitation for one candidate, with the letter's text exactly as everyone else got it."""
+    _lock_letter(letter)
+    now = utcnow()
+    invitation = Invitation(
+        letter=letter,
+        candidate=candidate,
+        status=InvitationStatus.sent,
+        content_digest=emails.content_digest(letter),
+        sent_at=now,
+        last_sent_at=now,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    emails.invitation_email(invitation)
+    record(
+        "invitation.sent",
+        invitation,
+        changes={"candidate": candidate.name, "to": candidate.contact_email, "digest": invitation.content_digest},
+        summary=f"Invitation sent to {candidate.name} ({candidate.contact_email})",
+    )
+    return invitation
+
+
+def send(letter: InvitationLetter, *, to: str = "new", actor: User | None = None) -> SendResult:
+    """to='new': candidates not yet invited; to='all': also a fresh link to everyone already invited.
+
+    Withdrawn candidates and withdrawn invitations are never sent to.
+    """
+    _require_sendable(letter)
+    if not letter.slots:
+        raise InvitationError("Offer at least one slot before sending, so candidates have a time to choose.")
+    result = SendResult([], [], [])
+    for candidate in letter.race.candidates:
+        if candidate.withdrawn:
+            result.skipped.append(f"{candidate.name} (withdrawn from the race)")
+            continue
+        invitation = candidate.invitation
+        if invitation is None:
+            result.sent.append(invite(letter, candidate))
+        elif to == "all" and invitation.status is not InvitationStatus.withdrawn:
+            result.resent.append(resend(invitation))
+        elif invitation.status is InvitationStatus.withdrawn:
+            result.skipped.append(f"{candidate.name} (invitation withdrawn)")
+    return result
+
+
+def resend(invitation: Invitation, *, actor: User | None = None) -> Invitation:
+    """A new e-mail with a new link; the old link stops working. A withdrawn invitation is reinstated."""
+    candidate = invitation.candidate
+    if candidate.withdrawn:
+        raise InvitationError(f"{candidate.name} has withdrawn from the race; nothing is sent to them.")
+    letter = invitation.letter
+    _require_sendable(letter)
+    old_status = invitation.status
+    invitation.link_version += 1
+    invitation.last_sent_at = utcnow()
+    invitation.send_count += 1
+    if invitation.status is InvitationStatus.withdrawn:
+        invitation.status = InvitationStatus.sent
+        invitation.withdrawn_at = None
+    db.session.flush()
+    emails.invitation_email(invitation, resend=True)
+    record(
+        "invitation.resent",
+        invitation,
+        changes={"link_version": invitation.link_version, "status": [old_status, invitation.status]},
+        summary=f"Invitation sent again to {candidate.name} ({candidate.contact_email}); the old link is revoked",
+    )
+    return invitation
+
+
+def withdraw(invitation: Invitation, *, reason: str = "", actor: User | None = None) -> Invitation:
+    """Revoke the link, and cancel the interview the candidate booked (which frees its slot)."""
+    from interviews.scheduling.services import cancel_interview
+
+    if invitation.status is InvitationStatus.withdrawn:
+        return invitation
+    interview = invitation.active_interview
+    if interview is not None:
+        cancel_interview(interview, reason=reason or "The invitation was withdrawn.", actor=actor)
+    if invitation.slot is not None:  # booked, but the interview had already ended or been cancelled
+        invitation.slot.taken_by_id = None
+        invitation.slot.taken_at = None
+    old_status = invitation.status
+    invitation.status = InvitationStatus.withdrawn
+    invitation.withdrawn_at = utcnow()
+    invitation.link_version += 1
+    db.session.flush()
+    record(
+        "invitation.withdrawn",
+        invitation,
+        changes={"status": [old_status, invitation.status], "reason": reason.strip()},
+        summary=f"Invitation to {invitation.candidate.name} withdrawn" + (f": {reason.strip()}" if reason else ""),
+    )
+    return invitation
+
+
+def mark_request_handled(request: CandidateRequest, *, actor: User) -> CandidateRequest:
+    if request.handled_at is None:
+        request.handled_at = utcnow()
+        request.handled_by = actor
+        db.session.flush()
+        record(
+            "candidate_request.handled",
+            request,
+            changes={"kind": request.kind, "candidate": request.invitation.candidate.name},
+            summary=f"Handled: {request.invitation.candidate.name} {request.kind.label.lower()}",
+        )
+    return request
