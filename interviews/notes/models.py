@@ -39,6 +39,8 @@ class QuestionList(Model):
 
 
 class Question(Model):
+    """One question of one version of the list, in its place, under its topic."""
+
     __tablename__ = "questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,7 +67,17 @@ class Visibility(enum.Enum):
 
 
 class Note(Model):
+    """One author's note on one interview: under a question, or the general note (question None).
+
+    There is at most one note per (interview, author, question); the services enforce it for the
+    general note too, under a lock on the author's panel seat.
+    """
+
     __tablename__ = "notes"
+    __table_args__ = (
+        UniqueConstraint("interview_id", "author_id", "question_id"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
@@ -86,6 +98,10 @@ class Note(Model):
         back_populates="note", order_by="NoteRevision.version", cascade="all, delete-orphan"
     )
 
+    @property
+    def is_general(self) -> bool:
+        return self.question_id is None
+
 
 class NoteRevision(Model):
     """Every saved version of a note, kept so that nothing written is ever lost."""
@@ -103,6 +119,26 @@ class NoteRevision(Model):
 
     note: Mapped[Note] = relationship(back_populates="revisions")
     edited_by: Mapped[User] = relationship()
+
+
+class NoteDraft(Model):
+    """What an author has typed but not saved yet, kept server-side so a closed tab loses nothing.
+
+    `base_version` is the note version the text was typed against (0: no note yet): a restored
+    draft is saved against it, so it can never silently overwrite a later version.
+    """
+
+    __tablename__ = "note_drafts"
+    __table_args__ = (UniqueConstraint("interview_id", "author_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The question's id, or 0 for the general note: a real value, so the unique constraint holds.
+    question_key: Mapped[int] = mapped_column(default=0)
+    body: Mapped[str] = mapped_column(Text)
+    base_version: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class PollMethod(enum.Enum):
@@ -125,6 +161,8 @@ class PollResultKind(enum.Enum):
 
 
 class MemberPoll(Model):
+    """A poll of the members: who ran it, how, when, how many answered, and the field at the time."""
+
     __tablename__ = "member_polls"
     __table_args__ = (
         CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),
@@ -145,7 +183,14 @@ class MemberPoll(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     race: Mapped[Race] = relationship()
-    results: Mapped[list[PollResult]] = relationship(back_populates="poll", cascade="all, delete-orphan")
+    created_by: Mapped[User | None] = relationship()
+    results: Mapped[list[PollResult]] = relationship(
+        back_populates="poll", cascade="all, delete-orphan", order_by="PollResult.id"
+    )
+
+    @property
+    def unit(self) -> str:
+        return "%" if self.result_kind is PollResultKind.percentages else ""
 
 
 class PollResult(Model):

@@ -1,0 +1,112 @@
+"""Recording member polls (staff)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from interviews.access import allow
+from interviews.extensions import db
+from interviews.notes import polls as poll_services
+from interviews.notes.forms import ConfirmForm, PollForm
+from interviews.notes.models import MemberPoll, PollMethod, PollResultKind
+from interviews.notes.views import bp, get_race_or_404
+from interviews.races.models import Race
+
+
+def _form_for(race: Race, poll: MemberPoll | None) -> PollForm:
+    """The form with one row per candidate of the race (ticked when they were in the poll's field)."""
+    if request.method == "POST":
+        form = PollForm()
+    else:
+        values = {r.candidate_id: r.value for r in poll.results} if poll else {}
+        data: dict[str, object] = {
+            "results": [
+                {"candidate_id": str(c.id), "in_field": poll is None or c.id in values, "value": values.get(c.id)}
+                for c in race.candidates
+            ]
+        }
+        if poll is not None:
+            data.update(
+                title=poll.title,
+                method=poll.method.value,
+                opens_on=poll.opens_on,
+                closes_on=poll.closes_on,
+                sample_size=poll.sample_size,
+                overseen_by=poll.overseen_by,
+                result_kind=poll.result_kind.value,
+                notes=poll.notes,
+            )
+        form = PollForm(data=data)
+    return form
+
+
+def _input(form: PollForm) -> poll_services.PollInput:
+    results: dict[int, Decimal] = {}
+    for row in form.results.entries:
+        if row.form.in_field.data:
+            if row.form.value.data is None:
+                raise poll_services.PollError("Give a result for every candidate ticked as in the field.", "results")
+            results[int(row.form.candidate_id.data)] = Decimal(row.form.value.data)
+    return poll_services.PollInput(
+        title=form.title.data or "",
+        method=PollMethod(form.method.data),
+        opens_on=form.opens_on.data,
+        closes_on=form.closes_on.data,
+        sample_size=form.sample_size.data or 0,
+        overseen_by=form.overseen_by.data or "",
+        result_kind=PollResultKind(form.result_kind.data),
+        notes=form.notes.data or "",
+        results=results,
+    )
+
+
+def _edit(race: Race, poll: MemberPoll | None):  # type: ignore[no-untyped-def]
+    form = _form_for(race, poll)
+    names = {c.id: c.name for c in race.candidates}
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = poll_services.save_poll(race, _input(form), current_user, poll)
+        except (poll_services.PollError, ValueError) as error:
+            field = getattr(error, "field", None)
+            target = getattr(form, field, None) if field and field != "results" else None
+            if target is not None:
+                target.errors.append(str(error))
+            else:
+                form.form_errors.append(str(error))
+            status = 400
+        else:
+            db.session.commit()
+            flash(f"Poll “{saved.title}” saved.", "success")
+            return redirect(url_for("notes.record_book", race_id=race.id) + "#polls")
+    elif request.method == "POST":
+        status = 400
+    return render_template("notes/poll_form.html", race=race, poll=poll, form=form, names=names), status
+
+
+@bp.route("/races/<int:race_id>/polls/new", methods=["GET", "POST"])
+@allow("staff", "admin")
+def new_poll(race_id: int):  # type: ignore[no-untyped-def]
+    return _edit(get_race_or_404(race_id), None)
+
+
+@bp.route("/polls/<int:poll_id>/edit", methods=["GET", "POST"])
+@allow("staff", "admin")
+def edit_poll(poll_id: int):  # type: ignore[no-untyped-def]
+    poll = db.get_or_404(MemberPoll, poll_id)
+    return _edit(poll.race, poll)
+
+
+@bp.post("/polls/<int:poll_id>/delete")
+@allow("staff", "admin")
+def delete_poll(poll_id: int):  # type: ignore[no-untyped-def]
+    poll = db.get_or_404(MemberPoll, poll_id)
+    race_id = poll.race_id
+    if ConfirmForm().validate_on_submit():
+        poll_services.delete_poll(poll, current_user)
+        db.session.commit()
+        flash("The poll is deleted.", "success")
+    return redirect(url_for("notes.record_book", race_id=race_id) + "#polls")
