@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from interviews.mail.models import OutboxMessage
 from interviews.mail.services import CALENDAR_METHODS, one_line
+from interviews.types import utcnow
 
 POLICY = email.policy.SMTP
 ICS_FILENAME = "invite.ics"
@@ -114,7 +115,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     mail["Reply-To"] = Address(display_name=one_line(config["ORGANIZATION_NAME"]), addr_spec=config["ORGANIZER_EMAIL"])
     mail["To"] = recipients
     mail["Subject"] = one_line(message.subject)
-    mail["Date"] = format_datetime(message.created_at)
+    mail["Date"] = format_datetime(message.created_at or utcnow())
     mail["Message-ID"] = one_line(message.message_id)
     # Tells auto-responders (vacation replies) not to answer a machine.
     mail["Auto-Submitted"] = "auto-generated"
@@ -138,8 +139,27 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     return mail
 
 
-def email_bytes(mail: EmailMessage) -> bytes:
-    return mail.as_bytes(policy=POLICY)
+EXPECTED_HEADERS = (
+    "from",
+    "reply-to",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "auto-submitted",
+    "mime-version",
+    "content-type",
+)
+
+
+def email_bytes(mail: EmailMessage, *, policy: email.policy.EmailPolicy = POLICY) -> bytes:
+    """The bytes for the wire, checked: the header block holds exactly the headers we wrote."""
+    data = mail.as_bytes(policy=policy)
+    head = data.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    names = tuple(line.split(b":", 1)[0].decode("ascii", "replace").lower() for line in head if line[:1] not in b" \t")
+    if names != EXPECTED_HEADERS:
+        raise UnsendableMessage(f"the headers came out wrong ({', '.join(names)}); refusing to send")
+    return data
 
 
 def links(message: OutboxMessage) -> list[str]:

@@ -28,8 +28,13 @@ class OutboxError(Exception):
 
 
 def one_line(text: str) -> str:
-    """Text safe for a header: control characters become spaces, runs of white space one space."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    """Text safe for a header: control characters become spaces, runs of white space one space.
+
+    "=?" is broken up too: the email package decodes RFC 2047 encoded words found in the text it is
+    given, and on Python before 3.11.10 (CVE-2024-6923) writes a decoded line break out as is, so
+    "=?utf-8?q?x=0D=0ABcc:...?=" would become a real header.
+    """
+    return " ".join(_CONTROL.sub(" ", text).split()).replace("=?", "= ?")
 
 
 def format_recipient(name: str, address: str) -> str:
@@ -81,10 +86,13 @@ def enqueue(
     the same key violates a constraint. `html` may be a fragment; without it, one is made from `text`.
     """
     recipients: list[str] = []
+    seen: set[str] = set()
     for raw in to:
         if raw and raw.strip():
             recipient = normalize_recipient(raw)
-            if recipient not in recipients:
+            address = getaddresses([recipient])[0][1].lower()
+            if address not in seen:  # one copy per mailbox, even if listed twice (a candidate who is on the panel)
+                seen.add(address)
                 recipients.append(recipient)
     if not recipients:
         raise ValueError("an e-mail needs at least one recipient")
@@ -93,6 +101,7 @@ def enqueue(
         raise ValueError(f"unknown calendar method {ics_method!r}")
     if method is not None and not ics:
         raise ValueError("a calendar method was given without the .ics")
+    now = utcnow()
     message = OutboxMessage(
         message_id=new_message_id(),
         dedupe_key=dedupe_key,
@@ -108,7 +117,8 @@ def enqueue(
         entity_id=getattr(entity, "id", None),
         status=OutboxStatus.pending,
         attempts=0,
-        next_attempt_at=utcnow(),
+        created_at=now,
+        next_attempt_at=now,
         last_error="",
     )
     db.session.add(message)

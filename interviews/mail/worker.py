@@ -32,7 +32,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from interviews.extensions import db
-from interviews.mail.compose import POLICY, UnsendableMessage, build_email, envelope_sender
+from interviews.mail.compose import POLICY, UnsendableMessage, build_email, email_bytes, envelope_sender
 from interviews.mail.models import OutboxMessage, OutboxStatus
 from interviews.types import utcnow
 
@@ -199,11 +199,8 @@ def _prepare(row: OutboxMessage) -> _Outgoing:
     outgoing = _Outgoing(id=row.id, attempts=row.attempts, recipients=row.recipient_addresses)
     try:
         mail = build_email(row)
-        if any(not address.isascii() for address in outgoing.recipients):
-            outgoing.smtputf8 = True
-            outgoing.data = mail.as_bytes(policy=SMTPUTF8)
-        else:
-            outgoing.data = mail.as_bytes(policy=POLICY)
+        outgoing.smtputf8 = any(not address.isascii() for address in outgoing.recipients)
+        outgoing.data = email_bytes(mail, policy=SMTPUTF8 if outgoing.smtputf8 else POLICY)
     except (UnsendableMessage, MessageError, ValueError, TypeError) as error:
         outgoing.problem = f"cannot be sent as written: {error}"
     return outgoing
