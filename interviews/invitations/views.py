@@ -119,6 +119,8 @@ def letter(race_id: int):  # type: ignore[no-untyped-def]
         except LocalTimeError as error:
             form.respond_by.errors.append(str(error))
         else:
+            if existing is not None and respond_by == existing.respond_by.replace(second=0, microsecond=0):
+                respond_by = existing.respond_by  # the form shows minutes; unchanged is unchanged
             data = {
                 "subject": (form.subject.data or "").strip(),
                 "body": (form.body.data or "").strip(),

@@ -54,7 +54,7 @@ def letter_race(make_race: Callable[..., Any], make_user: Callable[..., Any], ro
                 "subject": "Invitation to an endorsement interview",
                 "body": "Dear candidate,\n\nOur board invites you to an interview.",
                 "topics": "Workers' right to organise\nPublic transit funding",
-                "respond_by": (utcnow() + respond_in).replace(microsecond=0),
+                "respond_by": (utcnow() + respond_in).replace(second=0, microsecond=0),
                 "timezone": "America/New_York",
                 "duration_minutes": 45,
             },

@@ -1,0 +1,206 @@
+"""The candidate's page behind the signed link: no account, their own invitation only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from interviews.extensions import db
+from interviews.invitations.models import CandidateRequest, InvitationStatus, RequestKind
+from interviews.mail.models import OutboxMessage
+from interviews.scheduling.models import Interview, InterviewStatus
+from interviews.types import utcnow
+
+
+def test_a_tampered_link_gets_a_403_page_with_whom_to_contact(client, sent_race, token):
+    _, _, invitations = sent_race()
+    good = token(invitations[0])
+    for bad in (good[:-3] + "abc", "no-such-thing", "x" * 600, good.replace(".", "", 1)):
+        response = client.get(f"/invitation/{bad}")
+        assert response.status_code == 403
+        body = response.get_data(as_text=True)
+        assert "This link does not work" in body and "scheduling@labor.example.org" in body
+        assert "Traceback" not in body
+        assert client.post(f"/invitation/{bad}/book", data={"book-slot_id": "1"}).status_code == 403
+
+
+def test_an_expired_link_gets_a_410_page(app, client, sent_race, token):
+    _, letter, invitations = sent_race()
+    letter.respond_by = utcnow() - timedelta(days=app.config["INVITATION_LINK_GRACE_DAYS"] + 1)
+    db.session.commit()
+    response = client.get(f"/invitation/{token(invitations[0])}")
+    assert response.status_code == 410
+    body = response.get_data(as_text=True)
+    assert "This link has expired" in body and "scheduling@labor.example.org" in body
+
+
+def test_a_revoked_link_gets_a_410_page(client, sent_race, token):
+    _, _, invitations = sent_race()
+    old = token(invitations[0])
+    invitations[0].link_version += 1
+    db.session.commit()
+    response = client.get(f"/invitation/{old}")
+    assert response.status_code == 410
+    assert "no longer valid" in response.get_data(as_text=True)
+    assert client.get(f"/invitation/{old}/interview.ics").status_code == 410
+
+
+def test_the_page_shows_text_topics_panel_deadline_and_free_slots_in_the_chosen_zone(client, sent_race, token):
+    race, _letter, invitations = sent_race()
+    link = f"/invitation/{token(invitations[0])}"
+    ny = client.get(link).get_data(as_text=True)
+    # Without a zone from the browser: the letter's zone, named.
+    assert "America/New York" in ny and "10:00 E" in ny  # EST or EDT
+    la = client.get(f"{link}?tz=America/Los_Angeles").get_data(as_text=True)
+    assert "America/Los Angeles" in la
+    assert "07:00 P" in la and "10:00 E" not in la  # the 10:00 New York slot, in Pacific time
+    assert "Workers&#39; right to organise" in la and "Public transit funding" in la
+    assert all(m.name in la for m in race.panel)
+    assert "Please respond by" in la
+    # Nothing about other candidates.
+    assert invitations[1].candidate.name not in la
+    # A zone that does not exist falls back to the letter's zone, without an error.
+    assert client.get(f"{link}?tz=Not/AZone").status_code == 200
+
+
+def test_the_first_visit_marks_the_invitation_opened_once(client, auth, sent_race, token):
+    _, _, invitations = sent_race()
+    invitation = invitations[0]
+    link = f"/invitation/{token(invitation)}"
+    client.get(link)
+    db.session.refresh(invitation)
+    assert invitation.status is InvitationStatus.opened
+    first = invitation.opened_at
+    client.get(link)
+    db.session.refresh(invitation)
+    assert invitation.opened_at == first
+    # Staff previewing another candidate's page do not mark it opened.
+    auth.login("staff")
+    other = invitations[1]
+    assert "not counted" in client.get(f"/invitation/{token(other)}").get_data(as_text=True)
+    db.session.refresh(other)
+    assert other.opened_at is None and other.status is InvitationStatus.sent
+
+
+def test_take_a_slot_then_see_the_confirmation_and_download_the_ics(client, sent_race, token):
+    race, letter, invitations = sent_race()
+    invitation = invitations[0]
+    link = f"/invitation/{token(invitation)}"
+    slot = letter.slots[1]
+    response = client.post(f"{link}/book", data={"book-slot_id": slot.id, "book-tz": "Europe/Berlin"})
+    assert response.status_code == 302 and "tz=Europe" in response.headers["Location"]
+    db.session.refresh(invitation)
+    assert invitation.status is InvitationStatus.accepted
+    interview = invitation.interview
+    assert interview.slot_id == slot.id and interview.starts_at == slot.starts_at
+    assert {u.id for u in interview.panel} == {u.id for u in race.panel}
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your interview is booked" in page and "Union Hall, Boardroom A" in page
+    assert "CET" in page or "CEST" in page
+    ics = client.get(f"{link}/interview.ics")
+    assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+    assert b"BEGIN:VCALENDAR" in ics.data and interview.uid.encode() in ics.data
+    # One slot at a time.
+    again = client.post(f"{link}/book", data={"book-slot_id": letter.slots[2].id})
+    assert again.status_code == 409 and "already have an interview" in again.get_data(as_text=True)
+    # The other candidate no longer sees the taken slot.
+    other = client.get(f"/invitation/{token(invitations[1])}").get_data(as_text=True)
+    assert f'name="book-slot_id" value="{slot.id}"' not in other
+    taken = client.post(f"/invitation/{token(invitations[1])}/book", data={"book-slot_id": slot.id})
+    assert taken.status_code == 409
+    body = taken.get_data(as_text=True)
+    assert "just taken by someone else" in body and f'value="{letter.slots[0].id}"' in body
+
+
+def test_no_ics_before_booking(client, sent_race, token):
+    _, _, invitations = sent_race()
+    response = client.get(f"/invitation/{token(invitations[0])}/interview.ics")
+    assert response.status_code == 404
+
+
+def test_decline_with_a_reason_tells_staff(client, sent_race, token):
+    _, _, invitations = sent_race()
+    invitation = invitations[0]
+    link = f"/invitation/{token(invitation)}"
+    assert client.post(f"{link}/decline", data={"decline-reason": "Not seeking endorsements"}).status_code == 302
+    db.session.refresh(invitation)
+    assert invitation.status is InvitationStatus.declined
+    assert invitation.decline_reason == "Not seeking endorsements"
+    notice = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "candidate_request"))
+    assert notice.to_addresses == "scheduling@labor.example.org"
+    assert "Not seeking endorsements" in notice.text_body
+
+
+def test_ask_for_other_times_reaches_the_staff_dashboard(client, auth, sent_race, token):
+    _, _, invitations = sent_race()
+    invitation = invitations[0]
+    link = f"/invitation/{token(invitation)}"
+    empty = client.post(f"{link}/other-times", data={"other-message": "   "})
+    assert empty.status_code == 400 and "Tell us which times" in empty.get_data(as_text=True)
+    client.post(f"{link}/other-times", data={"other-message": "Any Friday afternoon in March"})
+    db.session.refresh(invitation)
+    assert invitation.status is InvitationStatus.other_times
+    assert invitation.other_times_message == "Any Friday afternoon in March"
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "candidate_request"))
+    assert "Any Friday afternoon in March" in mail.text_body and mail.to_addresses == "scheduling@labor.example.org"
+    auth.login("staff")
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Any Friday afternoon in March" in dashboard
+    request = db.session.scalar(select(CandidateRequest))
+    client.post(f"/invitations/requests/{request.id}/handled")
+    assert "Any Friday afternoon in March" not in client.get("/dashboard").get_data(as_text=True)
+    ledger = client.get(f"/races/{invitation.letter.race_id}/invitation/ledger").get_data(as_text=True)
+    assert "Asked for other times" in ledger and "Any Friday afternoon in March" in ledger
+
+
+def test_reschedule_and_cancel_after_booking(client, sent_race, token):
+    _, letter, invitations = sent_race()
+    invitation = invitations[0]
+    link = f"/invitation/{token(invitation)}"
+    slot_id = letter.slots[0].id
+    client.post(f"{link}/book", data={"book-slot_id": slot_id})
+    client.post(f"{link}/reschedule", data={"reschedule-message": "Could we do an hour later?"})
+    request = db.session.scalar(select(CandidateRequest))
+    assert request.kind is RequestKind.reschedule
+    db.session.refresh(invitation)
+    assert invitation.status is InvitationStatus.accepted
+    assert client.post(f"{link}/cancel", data={"cancel-reason": "Schedule conflict"}).status_code == 302
+    db.session.refresh(invitation)
+    assert invitation.status is InvitationStatus.declined
+    interview = db.session.scalar(select(Interview))
+    assert interview.status is InterviewStatus.cancelled
+    assert db.session.get(type(letter.slots[0]), slot_id).taken_by_id is None
+    # The slot is free again, for anyone (the same campaign included).
+    assert client.post(f"{link}/book", data={"book-slot_id": slot_id}).status_code == 302
+
+
+def test_no_booking_after_the_deadline(client, sent_race, token):
+    _, letter, invitations = sent_race()
+    letter.respond_by = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    link = f"/invitation/{token(invitations[0])}"
+    assert "deadline to choose a time has passed" in client.get(link).get_data(as_text=True)
+    response = client.post(f"{link}/book", data={"book-slot_id": letter.slots[0].id})
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("book", {"book-slot_id": "abc"}),
+        ("book", {"book-slot_id": "99999"}),
+        ("book", {}),
+        ("book", {"book-slot_id": "1", "book-tz": "'; DROP TABLE slots; --"}),
+        ("decline", {"decline-reason": "x" * 5000}),
+        ("other-times", {}),
+        ("reschedule", {"reschedule-message": "no booking yet"}),
+        ("cancel", {}),
+    ],
+)
+def test_bad_input_never_500(client, sent_race, token, path, data):
+    _, _, invitations = sent_race()
+    response = client.post(f"/invitation/{token(invitations[0])}/{path}", data=data)
+    assert response.status_code in (302, 400, 409), response.get_data(as_text=True)[:2000]
+    assert "Traceback" not in response.get_data(as_text=True)
