@@ -6,9 +6,9 @@ byte is written by the `icalendar` library, which escapes text and folds long li
 
 Choices made for the clients candidates and leaders use:
 
-- iTIP messages carry TZID plus a VTIMEZONE whose window covers only the event's days, so it
-  holds single observances and never the comma-separated RDATE lists that vobject (and so
-  Radicale) misread by an hour. Feeds span months, so they use UTC, which every client reads.
+- iTIP messages carry TZID plus a VTIMEZONE with yearly RRULEs, identical in every message for a
+  zone (see `timezones.py` for why neither icalendar's default nor a per-event window will do);
+  a zone with irregular rules falls back to UTC. Feeds use UTC, which every client reads.
 - A CANCEL is METHOD:CANCEL with STATUS:CANCELLED, the same UID and a higher SEQUENCE: Gmail,
   Outlook and Apple Mail then remove the event instead of adding a second one.
 - Feeds are METHOD:PUBLISH without ATTENDEE lines (RFC 5546 forbids them there, and Outlook
@@ -20,11 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration
+
+from interviews.calendar.timezones import vtimezone
 
 PRODID = "-//Endorsement Interviews//Calendar 1.0//EN"
 
@@ -175,28 +177,15 @@ def _calendar(method: Method, extra: dict[str, object] | None = None) -> Calenda
     return calendar
 
 
-def _with_timezone(calendar: Calendar, data: EventData) -> bytes:
-    """Add the VTIMEZONE for the event's zone, narrowed to the days around the event.
-
-    A day either side covers a start near midnight in any zone; the window never spans a year,
-    so each observance has one DTSTART and no RDATE list (see the module docstring).
-    """
-    tz = zone(data.tzid)
-    first: date = data.start.astimezone(tz).date() - timedelta(days=1)
-    last: date = data.end.astimezone(tz).date() + timedelta(days=1)
-    calendar.add_missing_timezones(first_date=first, last_date=last)
-    return calendar.to_ical()
-
-
-def _utc_only(data: EventData) -> bool:
-    return zone(data.tzid).key in ("UTC", "Etc/UTC")
-
-
 def _message(method: Method, data: EventData, stamp: datetime | None) -> bytes:
     calendar = _calendar(method)
-    utc = _utc_only(data)
-    calendar.add_component(_vevent(data, stamp=stamp or datetime.now(UTC), utc=utc, with_attendees=True))
-    return calendar.to_ical() if utc else _with_timezone(calendar, data)
+    tz = zone(data.tzid)
+    timezone = None if tz.key in ("UTC", "Etc/UTC") else vtimezone(tz.key, data.start.astimezone(tz).year)
+    if timezone is not None:
+        calendar.add_component(timezone)
+    vevent = _vevent(data, stamp=stamp or datetime.now(UTC), utc=timezone is None, with_attendees=True)
+    calendar.add_component(vevent)
+    return calendar.to_ical()
 
 
 def request(data: EventData, *, stamp: datetime | None = None) -> bytes:

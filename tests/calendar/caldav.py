@@ -17,7 +17,7 @@ class Radicale:
         self.folder = folder
         config = folder / "config"
         config.write_text("[logging]\nlevel = warning\n")
-        self.process = subprocess.Popen(  # noqa: S603  (our own interpreter, fixed arguments)
+        self.process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",

@@ -97,16 +97,27 @@ def test_every_parser_reads_the_intended_instant(case):
             assert read["attendees"] == len(PEOPLE)
 
 
-def test_times_carry_tzid_and_a_vtimezone_narrowed_to_the_event():
-    payload = ics.request(event("Europe/Berlin", datetime(2027, 3, 29, 10, 0)))
-    text = payload.decode()
-    assert "DTSTART;TZID=Europe/Berlin:20270329T100000" in text
-    calendar = icalendar.Calendar.from_ical(payload)
-    (timezone,) = calendar.walk("VTIMEZONE")
-    # One DTSTART per observance, no RDATE lists (which vobject and Radicale misread).
-    assert "RDATE" not in timezone.to_ical().decode()
-    for observance in timezone.subcomponents:
-        assert abs(observance.decoded("DTSTART").date() - datetime(2027, 3, 29).date()) <= timedelta(days=2)
+def test_times_carry_tzid_and_the_same_rule_based_vtimezone_in_every_message():
+    march = ics.request(event("Europe/Berlin", datetime(2027, 3, 29, 10, 0)))
+    october = ics.request(event("Europe/Berlin", datetime(2027, 10, 25, 10, 0), sequence=1))
+    assert b"DTSTART;TZID=Europe/Berlin:20270329T100000" in march
+    (first,) = icalendar.Calendar.from_ical(march).walk("VTIMEZONE")
+    (second,) = icalendar.Calendar.from_ical(october).walk("VTIMEZONE")
+    # vobject (and Radicale) keep the first VTIMEZONE seen for a TZID: every message must carry the same one.
+    assert first.to_ical() == second.to_ical()
+    text = first.to_ical().decode()
+    assert "RDATE" not in text
+    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in text
+    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10" in text
+
+
+def test_a_zone_without_a_yearly_rule_is_written_in_utc():
+    # Israel changes on the Friday before the last Sunday of March: no simple RRULE, so UTC.
+    data = event("Asia/Jerusalem", datetime(2027, 3, 29, 10, 0))
+    payload = ics.request(data)
+    assert b"VTIMEZONE" not in payload
+    assert f"DTSTART:{data.start.astimezone(UTC):%Y%m%dT%H%M%SZ}".encode() in payload
+    assert with_vobject(payload)["events"][0]["start"] == utc_iso(data.start)
 
 
 def test_utc_events_need_no_vtimezone():
