@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     SubmitField,
@@ -25,25 +26,28 @@ ABSTAIN = "abstain"
 class RuleForm(FlaskForm):
     preset = SelectField(
         "Start from a preset",
-        choices=[("", "No preset: use the fields below")] + [(p.key, p.label) for p in PRESETS.values()],
+        choices=[SelectChoice("", "No preset: use the fields below")]
+        + [SelectChoice(p.key, p.label) for p in PRESETS.values()],
         default="",
         description="A preset sets the threshold, the base and the weighting; quorum and secrecy stay as set below.",
     )
-    comparison = SelectField("Threshold", choices=[("at_least", "At least"), ("more_than", "More than")])
+    comparison = SelectField(
+        "Threshold", choices=[SelectChoice("at_least", "At least"), SelectChoice("more_than", "More than")]
+    )
     threshold_numerator = IntegerField("Numerator", validators=[InputRequired(), NumberRange(min=1, max=1000)])
     threshold_denominator = IntegerField(
         "Denominator",
         validators=[InputRequired(), NumberRange(min=1, max=1000)],
         description="For example 2 and 3 for two-thirds, 58 and 100 for 58%.",
     )
-    vote_base = SelectField("Of", choices=[(b.value, BASE_WORDS[b]) for b in VoteBase])
+    vote_base = SelectField("Of", choices=[SelectChoice(b.value, BASE_WORDS[b]) for b in VoteBase])
     weighted = BooleanField("Weight each vote by the member's per-capita weight")
     quorum_kind = SelectField(
         "Quorum",
         choices=[
-            (QuorumKind.none.value, "No quorum"),
-            (QuorumKind.count.value, "A number of members present"),
-            (QuorumKind.fraction.value, "A fraction of the entitled members present"),
+            SelectChoice(QuorumKind.none.value, "No quorum"),
+            SelectChoice(QuorumKind.count.value, "A number of members present"),
+            SelectChoice(QuorumKind.fraction.value, "A fraction of the entitled members present"),
         ],
     )
     quorum_numerator = IntegerField(
@@ -100,5 +104,6 @@ class PublishForm(FlaskForm):
     submit = SubmitField("Publish the result")
 
 
-def choice_list(vote) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    return [(str(o.id), o.label) for o in sorted(vote.options, key=lambda o: o.position)] + [(ABSTAIN, "Abstain")]
+def choice_list(vote) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+    options = sorted(vote.options, key=lambda o: o.position)
+    return [SelectChoice(str(o.id), o.label) for o in options] + [SelectChoice(ABSTAIN, "Abstain")]

@@ -158,6 +158,12 @@ class Preset:
     base: VoteBase
     weighted: bool
 
+    @property
+    def spelled(self) -> tuple[int, int]:
+        """The threshold as people write it (58/100, not 29/50)."""
+        t = self.threshold
+        return (int(t * 100), 100) if t.denominator > 4 and (t * 100).denominator == 1 else (t.numerator, t.denominator)
+
 
 # Presets set the threshold, base and weighting; quorum and secrecy stay as the race has them.
 PRESETS: dict[str, Preset] = {

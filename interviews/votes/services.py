@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select, text, update
@@ -40,17 +41,21 @@ class VoteError(Exception):
 # --- the race's rule ---------------------------------------------------------------------------
 
 
-def update_race_rule(race: Race, rule: Rule, actor: User | None) -> dict[str, list[Any]]:
-    """Write a rule onto the race. Votes already opened keep the rule they copied."""
+def update_race_rule(
+    race: Race, rule: Rule, actor: User | None, spelled: tuple[int, int] | None = None
+) -> dict[str, list[Any]]:
+    """Write a rule onto the race. Votes already opened keep the rule they copied.
+
+    `spelled` keeps the threshold as typed (58/100 reads better than 29/50) when it has that value.
+    """
     if rule.quorum_kind is QuorumKind.count:
         quorum_num, quorum_den = int(rule.quorum), 1
     elif rule.quorum_kind is QuorumKind.fraction:
         quorum_num, quorum_den = rule.quorum.numerator, rule.quorum.denominator
     else:
         quorum_num, quorum_den = 0, 1
-    # Keep the threshold as typed (58/100 reads better than 29/50) unless it changed in value.
-    num, den = race.threshold_numerator, race.threshold_denominator
-    if not den or rule.threshold * den != num:
+    num, den = spelled or (race.threshold_numerator, race.threshold_denominator)
+    if not den or Fraction(num, den) != rule.threshold:
         num, den = rule.threshold.numerator, rule.threshold.denominator
     changes = diff(
         race,

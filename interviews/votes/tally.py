@@ -273,7 +273,8 @@ def _explain(result: Result) -> list[str]:
     if result.outcome is Outcome.failed_quorum:
         lines.append("Result: failed for lack of quorum.")
     elif result.outcome is Outcome.endorsed and result.winner is not None:
-        lines.append(f"Result: {result.winner.label} is endorsed.")
+        why = f" ({result.reason})" if result.reason != "threshold reached" else ""
+        lines.append(f"Result: {result.winner.label} is endorsed{why}.")
     elif result.winner is not None:
         lines.append("Result: no endorsement, voted outright.")
     else:

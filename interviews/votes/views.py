@@ -7,6 +7,7 @@ from fractions import Fraction
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from interviews.access import PUBLIC, SIGNED_IN, allow
 from interviews.extensions import db
@@ -84,12 +85,14 @@ def rule_edit(race_id: int):  # type: ignore[no-untyped-def]
                 weighted=bool(form.weighted.data),
                 secret=bool(form.secret_ballot.data),
             )
+            spelled = (form.threshold_numerator.data or 0, form.threshold_denominator.data or 1)
             if form.preset.data in PRESETS:
                 rule = apply_preset(rule, form.preset.data)
+                spelled = PRESETS[form.preset.data].spelled
         except ValueError as error:
             form.threshold_numerator.errors.append(str(error).capitalize() + ".")
         else:
-            services.update_race_rule(race, rule, current_user)
+            services.update_race_rule(race, rule, current_user, spelled)
             db.session.commit()
             flash(f"The voting rule is now: {describe(rule)}.", "success")
             return redirect(url_for("votes.race_votes", race_id=race.id))
@@ -244,7 +247,7 @@ def cast(vote_id: int):  # type: ignore[no-untyped-def]
 def presence(vote_id: int):  # type: ignore[no-untyped-def]
     vote = get_vote_or_404(vote_id)
     form = PresenceForm()
-    form.present.choices = [(e.id, f"{e.name} (weight {e.weight:,})") for e in vote.roll]
+    form.present.choices = [SelectChoice(str(e.id), f"{e.name} (weight {e.weight:,})") for e in vote.roll]
     if not form.is_submitted():
         form.present.data = [e.id for e in vote.roll if e.present]
     if form.validate_on_submit():
@@ -265,7 +268,9 @@ def presence(vote_id: int):  # type: ignore[no-untyped-def]
 def paper(vote_id: int):  # type: ignore[no-untyped-def]
     vote = get_vote_or_404(vote_id)
     form = PaperBallotForm()
-    form.member.choices = [(e.user_id, e.name + (" (has voted)" if e.has_voted else "")) for e in vote.roll]
+    form.member.choices = [
+        SelectChoice(str(e.user_id), e.name + (" (has voted)" if e.has_voted else "")) for e in vote.roll
+    ]
     form.choice.choices = choice_list(vote)
     if form.validate_on_submit():
         entry = next((e for e in vote.roll if e.user_id == form.member.data), None)
