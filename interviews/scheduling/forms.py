@@ -75,14 +75,14 @@ class PanelForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(
-        "Status", choices=[("completed", "Completed"), ("no_show", "No-show"), ("scheduled", "Scheduled")]
+        "Status", choices=lambda: [("completed", "Completed"), ("no_show", "No-show"), ("scheduled", "Scheduled")]
     )
     submit = SubmitField("Save")
 
 
 class LocationForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    kind = RadioField("Kind", choices=[("room", "A room"), ("video", "A video meeting")], default="room")
+    kind = RadioField("Kind", choices=lambda: [("room", "A room"), ("video", "A video meeting")], default="room")
     address = StringField("Address", validators=[Optional(), Length(max=500)], description="For a room.")
     capacity = IntegerField("Capacity", validators=[Optional(), NumberRange(min=1, max=100_000)])
     join_url = StringField(

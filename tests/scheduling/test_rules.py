@@ -88,9 +88,16 @@ def test_the_buffer_keeps_a_gap_between_interviews(booked, app):
     s, a = booked["start"], booked["a"]
     end = s + timedelta(minutes=45)
     # Ends 10:45; the buffer is 15 minutes: 10:55 clashes, 11:00 is fine.
-    within = find_conflicts(end + timedelta(minutes=10), end + timedelta(minutes=60), panel_user_ids=[a.id], location_id=None)
+    within = find_conflicts(
+        end + timedelta(minutes=10), end + timedelta(minutes=60), panel_user_ids=[a.id], location_id=None
+    )
     assert len(within) == 1 and "15 minutes between them" in within[0]
-    assert find_conflicts(end + timedelta(minutes=15), end + timedelta(minutes=60), panel_user_ids=[a.id], location_id=None) == []
+    assert (
+        find_conflicts(
+            end + timedelta(minutes=15), end + timedelta(minutes=60), panel_user_ids=[a.id], location_id=None
+        )
+        == []
+    )
     # ...and before: an interview ending at 09:50 is too close to 10:00.
     assert find_conflicts(s - timedelta(minutes=60), s - timedelta(minutes=10), panel_user_ids=[a.id], location_id=None)
     app.config["SCHEDULING_BUFFER_MINUTES"] = 0

@@ -76,7 +76,13 @@ def test_a_double_booking_is_refused_and_names_who_and_when(setting):
     _book(setting)
     db.session.commit()
     with pytest.raises(services.SchedulingConflict) as refused:
-        _book(setting, candidate=1, start=setting["start"] + timedelta(minutes=20), panel=setting["leaders"][1:], location=None)
+        _book(
+            setting,
+            candidate=1,
+            start=setting["start"] + timedelta(minutes=20),
+            panel=setting["leaders"][1:],
+            location=None,
+        )
     assert str(refused.value).startswith("Ben Ode is already on the panel for the interview with Candidate A")
 
 
