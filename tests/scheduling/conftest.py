@@ -94,3 +94,7 @@ def offered_slot(app: Any, make_location: Callable[..., Location]) -> Callable[.
         return invitation, slot
 
     return make
+
+
+# The live server fixture of the browser tests, reused for the real-concurrency tests.
+from tests.e2e.conftest import live_server_factory  # noqa: E402, F401
