@@ -91,3 +91,18 @@ def sent_race(letter_race: Callable[..., Any]) -> Callable[..., Any]:
 @pytest.fixture
 def token() -> Callable[[Invitation], str]:
     return make_token
+
+
+@pytest.fixture
+def live_app_server(app: Any, app_factory: Callable[..., Any]):  # type: ignore[no-untyped-def]
+    """A real threaded HTTP server on the test database (CSRF off: the test posts as a script would)."""
+    from tests.conftest import free_port
+    from tests.e2e.conftest import LiveServer
+
+    db.session.commit()
+    port = free_port()
+    server = LiveServer(app_factory(WTF_CSRF_ENABLED=False, BASE_URL=f"http://127.0.0.1:{port}"), port).start()
+    try:
+        yield server
+    finally:
+        server.stop()
