@@ -74,7 +74,10 @@ class PollForm(FlaskForm):
     closes_on = DateField("Closed on", validators=[InputRequired(message="Give the date the poll closed.")])
     sample_size = IntegerField(
         "Sample size (people who answered)",
-        validators=[InputRequired(message="Give the sample size."), NumberRange(min=1, max=10_000_000)],
+        validators=[
+            InputRequired(message="Give the sample size."),
+            NumberRange(min=1, max=10_000_000, message="The sample size must be at least 1 (and at most 10,000,000)."),
+        ],
     )
     overseen_by = StringField(
         "Run or overseen by",
