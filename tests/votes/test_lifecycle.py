@@ -115,11 +115,16 @@ def test_named_vote_from_rule_to_publication(client, auth, make_user, make_race)
     auth.logout()
     assert client.get(f"/results/{vote.id}").status_code == 404
     auth.login(staff)
-    assert client.post(f"/votes/{vote.id}/publish", data={"statement": "The Council endorses Candidate A."}).status_code == 302
+    assert (
+        client.post(f"/votes/{vote.id}/publish", data={"statement": "The Council endorses Candidate A."}).status_code
+        == 302
+    )
     auth.logout()
     public = client.get(f"/results/{vote.id}")
     assert public.status_code == 200
-    assert "The Council endorses Candidate A." in public.get_data(as_text=True) and vote.digest in public.get_data(as_text=True)
+    assert "The Council endorses Candidate A." in public.get_data(as_text=True) and vote.digest in public.get_data(
+        as_text=True
+    )
     del outsider
 
 
