@@ -11,6 +11,7 @@ run after create_all makes the notes table (by then the candidates table exists 
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -173,8 +174,11 @@ def _postgres(words: str, viewer: User) -> tuple[list[NoteHit], list[CandidateHi
     query = func.websearch_to_tsquery(english, words)
     options = f'StartSel="{START}", StopSel="{STOP}", MaxWords=40, MinWords=12, MaxFragments=2'
     note_vector = func.to_tsvector(english, Note.body)
+    # ts_headline drops anything that looks like an HTML tag; notes are plain text, so escape it
+    # first (and unescape the headline after) to show a typed "<b>" as written.
+    escaped = func.replace(func.replace(func.replace(Note.body, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
     rows = db.session.execute(
-        select(Note, func.ts_headline(english, Note.body, query, options))
+        select(Note, func.ts_headline(english, escaped, query, options))
         .where(note_vector.op("@@")(query), visible_notes(viewer))
         .order_by(func.ts_rank(note_vector, query).desc(), Note.id)
         .limit(MAX_RESULTS)
@@ -189,4 +193,6 @@ def _postgres(words: str, viewer: User) -> tuple[list[NoteHit], list[CandidateHi
         .limit(MAX_RESULTS)
         .options(selectinload(Candidate.race))
     ).all()
-    return [NoteHit(n, highlight(s)) for n, s in rows], [CandidateHit(c, highlight(s)) for c, s in c_rows]
+    return [NoteHit(n, highlight(html.unescape(s))) for n, s in rows], [
+        CandidateHit(c, highlight(s)) for c, s in c_rows
+    ]

@@ -1,0 +1,89 @@
+"""Full-text search on the database's own engine (FTS5 on SQLite, tsvector on PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from interviews.extensions import db
+from interviews.notes.search import POSTGRES_DDL, SQLITE_DDL, fts5_query, highlight, search
+
+
+def test_the_search_index_exists_on_this_database(app):  # type: ignore[no-untyped-def]
+    if db.engine.dialect.name == "postgresql":
+        names = set(db.session.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename IN ('notes', 'candidates')")))
+        assert {"ix_notes_body_fts", "ix_candidates_fts"} <= names
+    else:
+        names = set(db.session.scalars(text("SELECT name FROM sqlite_master")))
+        assert {"notes_fts", "candidates_fts", "notes_fts_insert", "notes_fts_update", "notes_fts_delete"} <= names
+
+
+def test_the_ddl_can_run_again(app):  # type: ignore[no-untyped-def]
+    # The lead copies these into the migration: running them twice must be harmless.
+    statements = POSTGRES_DDL if db.engine.dialect.name == "postgresql" else SQLITE_DDL
+    for statement in statements:
+        db.session.execute(text(statement))
+    db.session.commit()
+
+
+def test_words_find_notes_ranked_with_safe_snippets(
+    app, make_race, make_user, make_questions, make_interview, write_note
+):  # type: ignore[no-untyped-def]
+    race = make_race()
+    questions = make_questions(race).questions
+    leader, colleague = make_user("leader"), make_user("leader")
+    interview = make_interview(race, [leader, colleague])
+    write_note(interview, leader, "She defends the right to strike, <b>strongly</b>. Strike! Strike!", "leadership", question=questions[0])
+    write_note(interview, colleague, "Vague on strikes; talked about the right to organise.", "leadership", question=questions[0])
+    write_note(interview, leader, "Nothing about labour law here.", "leadership")
+    results = search("right to strike", leader)
+    bodies = [hit.note.body for hit in results.notes]
+    assert bodies[0].startswith("She defends")  # the closer match ranks first
+    assert all("labour law" not in b for b in bodies)
+    snippet = str(results.notes[0].snippet)
+    assert "<mark>" in snippet and "&lt;b&gt;" in snippet and "<b>" not in snippet
+    assert search("", leader).total == 0
+
+
+def test_a_quoted_phrase_must_appear_as_written(app, make_race, make_user, make_interview, write_note):  # type: ignore[no-untyped-def]
+    race = make_race()
+    leader = make_user("leader")
+    interview = make_interview(race, [leader])
+    write_note(interview, leader, "The strike fund and the right of workers.", "leadership")
+    assert search("right strike", leader).notes
+    assert not search('"right to strike"', leader).notes
+
+
+def test_the_index_follows_edits_and_candidates_are_found(
+    app, make_race, make_user, make_interview, write_note
+):  # type: ignore[no-untyped-def]
+    race = make_race()
+    leader = make_user("leader")
+    interview = make_interview(race, [leader])
+    note = write_note(interview, leader, "Talked about pensions.", "leadership")
+    write_note(interview, leader, "Talked about healthcare.", "leadership", base_version=note.version)
+    assert not search("pensions", leader).notes
+    assert search("healthcare", leader).notes
+    race.candidates[0].name = "Ruth Abernathy"
+    db.session.commit()
+    hits = search("abernathy", leader).candidates
+    assert [h.candidate.name for h in hits] == ["Ruth Abernathy"]
+    assert "<mark>Abernathy</mark>" in str(hits[0].snippet)
+
+
+def test_odd_input_is_safe(app, make_user):  # type: ignore[no-untyped-def]
+    leader = make_user("leader")
+    for words in ['"', "NEAR(", "a OR", "*", "-x", "'; DROP TABLE notes; --", "ü", "right AND"]:
+        search(words, leader)  # no error, whatever the engine's query syntax
+    assert fts5_query('right "to strike" x"y') == '"right" AND "to strike" AND "x y"'
+    assert str(highlight("a \ue000<i>b</i>\ue001 \ue001c\ue000")) == "a <mark>&lt;i&gt;b&lt;/i&gt;</mark> c<mark></mark>"
+
+
+def test_the_search_page(client, auth, make_race, make_user, make_interview, write_note):  # type: ignore[no-untyped-def]
+    race = make_race()
+    leader = make_user("leader")
+    interview = make_interview(race, [leader])
+    write_note(interview, leader, "Firm on the right to strike.", "leadership")
+    auth.login(leader)
+    page = client.get("/search?q=right+to+strike").get_data(as_text=True)
+    assert "1 result" in page and f"/interviews/{interview.id}/notes" in page
+    assert client.get("/search").status_code == 200
