@@ -357,6 +357,8 @@ def record_book_section(race: Race, viewer) -> str | None:  # type: ignore[no-un
     if race is None or not getattr(viewer, "is_authenticated", False):
         return None
     shown = [v for v in services.votes_of_race(race) if v.status in (VoteStatus.closed, VoteStatus.final)]
+    if not shown:
+        return None
     results = [(v, services.result_of(v)) for v in shown]
     return render_template(
         "votes/_record_book_section.html",
