@@ -14,6 +14,12 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "invalid_choice_message", "Someone ticked is not an active leader any more. Choose again from the list."
+        )
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
 
 class RaceForm(FlaskForm):
     title = StringField(

@@ -1,0 +1,130 @@
+"""Candidates: add, edit, validate, withdraw (kept, marked, interviews cancelled, link revoked)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from interviews.audit.models import AuditEvent
+from interviews.extensions import db
+from interviews.races.models import Candidate
+from interviews.types import utcnow
+
+CANDIDATE = {
+    "name": "Diane Kessler",
+    "party": "Democratic",
+    "incumbent": "y",
+    "contact_name": "Owen Park",
+    "contact_email": "Schedule@KesslerForColumbia.example.com",
+    "contact_phone": "(555) 0110",
+    "website": "kesslerforcolumbia.example.com",
+}
+
+
+def test_staff_add_and_edit_a_candidate(client, auth, make_race):
+    race = make_race(candidates=0)
+    auth.login("staff")
+    response = client.post(f"/races/{race.id}/candidates/new", data=CANDIDATE)
+    assert response.status_code == 302
+    candidate = db.session.scalar(select(Candidate))
+    assert candidate.incumbent and candidate.website == "https://kesslerforcolumbia.example.com"
+    assert candidate.contact_email == "Schedule@kesslerforcolumbia.example.com"  # the domain is normalised
+    edit = client.post(f"/races/{race.id}/candidates/{candidate.id}", data={**CANDIDATE, "party": "Working Families"})
+    assert edit.status_code == 302
+    db.session.refresh(candidate)
+    assert candidate.party == "Working Families" and not candidate.withdrawn
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "Candidate")).all()
+    assert actions == ["candidate.added", "candidate.updated"]
+    assert "Diane Kessler" in client.get(f"/races/{race.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"contact_email": "owen.park"}, "That e-mail address is not valid"),
+        ({"contact_email": "owen@"}, "That e-mail address is not valid"),
+        ({"website": "javascript:alert(1)"}, "Give a web address such as https://candidate.example.com."),
+        ({"website": "not a site"}, "Give a web address such as https://candidate.example.com."),
+        ({"website": "ftp://files.example.com"}, "Give a web address"),
+        ({"name": ""}, "This field is required."),
+        ({"contact_name": "x" * 201}, "Field cannot be longer than 200 characters."),
+    ],
+)
+def test_bad_candidate_input_is_a_clear_message_with_the_data_kept(client, auth, make_race, change, message):
+    race = make_race(candidates=0)
+    auth.login("staff")
+    response = client.post(f"/races/{race.id}/candidates/new", data={**CANDIDATE, **change})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in html and "Owen Park" in html if "contact_name" not in change else message in html
+    assert db.session.scalar(select(Candidate)) is None
+
+
+def test_a_candidate_of_another_race_is_404_and_leaders_cannot_edit(client, auth, make_race):
+    race, other = make_race("One"), make_race("Two")
+    auth.login("staff")
+    assert client.get(f"/races/{race.id}/candidates/{other.candidates[0].id}").status_code == 404
+    assert client.get(f"/races/{race.id}/candidates/987654").status_code == 404
+    auth.logout()
+    auth.login("leader")
+    assert client.get(f"/races/{race.id}/candidates/{race.candidates[0].id}").status_code == 403
+    assert client.post(f"/races/{race.id}/candidates/{race.candidates[0].id}/withdraw").status_code == 403
+
+
+def test_withdrawing_keeps_the_candidate_cancels_interviews_and_revokes_the_link(
+    client, auth, make_race, make_user, monkeypatch
+):
+    from interviews.calendar import notify
+    from interviews.invitations.models import Invitation, InvitationLetter, InvitationStatus, Slot
+    from interviews.scheduling.models import InterviewStatus
+    from interviews.scheduling.services import create_interview
+
+    race = make_race()
+    candidate = race.candidates[0]
+    start = utcnow() + timedelta(days=5)
+    letter = InvitationLetter(race=race, subject="Invitation", body="Meet us", respond_by=start, timezone="UTC")
+    invitation = Invitation(letter=letter, candidate=candidate, content_digest="0" * 64)
+    slot = Slot(letter=letter, starts_at=start, ends_at=start + timedelta(hours=1), timezone="UTC")
+    db.session.add_all([letter, invitation, slot])
+    db.session.flush()
+    slot.taken_by_id = invitation.id
+    interview = create_interview(
+        race=race,
+        candidate=candidate,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        timezone="UTC",
+        location=None,
+        panel=[make_user("leader")],
+        invitation=invitation,
+        slot=slot,
+    )
+    db.session.commit()
+    cancelled = []
+    monkeypatch.setattr(notify, "interview_cancelled", lambda i: cancelled.append(i.id))
+
+    auth.login("staff")
+    response = client.post(
+        f"/races/{race.id}/candidates/{candidate.id}/withdraw", data={"reason": "Left the race on Monday"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(candidate)
+    db.session.refresh(interview)
+    db.session.refresh(invitation)
+    db.session.refresh(slot)
+    assert candidate.withdrawn and candidate in race.candidates and candidate not in race.active_candidates
+    assert interview.status is InterviewStatus.cancelled and cancelled == [interview.id]
+    assert slot.taken_by_id is None
+    assert invitation.status is InvitationStatus.withdrawn and invitation.withdrawn_at is not None
+    assert invitation.link_version == 2
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "candidate.withdrawn"))
+    assert event.changes["reason"] == "Left the race on Monday"
+    assert event.changes["interviews_cancelled"] == [interview.id]
+    html = client.get(f"/races/{race.id}").get_data(as_text=True)
+    assert "Withdrawn" in html
+    # Withdrawing twice says so, and changes nothing.
+    again = client.post(f"/races/{race.id}/candidates/{candidate.id}/withdraw", follow_redirects=True)
+    assert "has already withdrawn" in again.get_data(as_text=True)
+    assert db.session.scalar(select(Invitation.link_version)) == 2
