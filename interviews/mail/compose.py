@@ -18,13 +18,13 @@ import email.policy
 import re
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses
+from email.utils import format_datetime
 
 from flask import current_app, render_template
 from markupsafe import Markup, escape
 
 from interviews.mail.models import OutboxMessage
-from interviews.mail.services import CALENDAR_METHODS, one_line
+from interviews.mail.services import CALENDAR_METHODS, one_line, parse_mailbox
 from interviews.types import utcnow
 
 POLICY = email.policy.SMTP
@@ -37,14 +37,10 @@ class UnsendableMessage(ValueError):
 
 
 def _address(raw: str) -> Address:
-    pairs = [(name, addr) for name, addr in getaddresses([one_line(raw)]) if addr]
-    if len(pairs) != 1:
-        raise UnsendableMessage(f"not one e-mail address: {raw!r}")
-    name, addr = pairs[0]
     try:
-        return Address(display_name=one_line(name), addr_spec=addr)
-    except Exception as error:  # the email package raises several kinds for a bad address
-        raise UnsendableMessage(f"not a valid e-mail address: {addr!r}") from error
+        return parse_mailbox(raw)
+    except ValueError as error:
+        raise UnsendableMessage(str(error)) from error
 
 
 def sender() -> Address:

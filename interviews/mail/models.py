@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from email.utils import formataddr, getaddresses
+from email.headerregistry import Address
+from email.utils import getaddresses
 
 from sqlalchemy import Enum, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from interviews.extensions import Model
 from interviews.types import UTCDateTime, utcnow
+
+
+def _mailbox(name: str, addr: str) -> str:
+    """'Name <addr>', the name quoted when it must be; readable, also for non-ASCII (not RFC 2047-encoded)."""
+    if not name:
+        return addr
+    username, _, domain = addr.rpartition("@")
+    return str(Address(display_name=name, username=username, domain=domain))
 
 
 class OutboxStatus(enum.Enum):
@@ -64,7 +73,7 @@ class OutboxMessage(Model):
     @property
     def recipients(self) -> list[str]:
         """Each recipient as written for a header ("Name <addr>" or "addr"); quoted commas are kept."""
-        return [formataddr((name, addr)) for name, addr in getaddresses([self.to_addresses]) if addr]
+        return [_mailbox(name, addr) for name, addr in getaddresses([self.to_addresses]) if addr]
 
     @property
     def recipient_addresses(self) -> list[str]:

@@ -37,26 +37,42 @@ def one_line(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", text).split()).replace("=?", "= ?")
 
 
-def format_recipient(name: str, address: str) -> str:
-    """'Name <addr>' with the name quoted when it needs it, readable (not RFC 2047-encoded)."""
-    name = one_line(name)
-    return str(Address(display_name=name, addr_spec=address)) if name else address
+_LOCAL_PART_FORBIDDEN = re.compile(r"[\s<>(),;:\\\"\[\]@]")
 
 
-def normalize_recipient(raw: str) -> str:
-    """One recipient ("addr" or "Name <addr>") checked and rewritten safely; ValueError if it is not one."""
+def parse_mailbox(raw: str) -> Address:
+    """One mailbox ("addr" or "Name <addr>") as an Address; ValueError if `raw` is not exactly one.
+
+    Internationalised addresses (what email-validator accepts) are kept: a non-ASCII domain is
+    written in its IDNA (xn--) form; a non-ASCII local part needs SMTPUTF8, which the worker asks for.
+    """
     cleaned = one_line(raw)
     parsed = [(name, addr) for name, addr in getaddresses([cleaned]) if addr]
     if len(parsed) != 1:
         raise ValueError(f"not one e-mail address: {cleaned!r}")
     name, addr = parsed[0]
-    try:
-        address = Address(addr_spec=addr)
-    except (ValueError, HeaderParseError, InvalidHeaderDefect, IndexError) as error:
-        raise ValueError(f"not a valid e-mail address: {addr!r}") from error
-    if not address.username or "." not in address.domain or " " in addr:
+    username, at, domain = addr.rpartition("@")
+    if not at or not username or "." not in domain or " " in addr:
         raise ValueError(f"not a valid e-mail address: {addr!r}")
-    return format_recipient(name, address.addr_spec)
+    try:
+        domain = domain.encode("idna").decode("ascii") if not domain.isascii() else domain
+        if username.isascii():
+            address = Address(display_name=one_line(name), addr_spec=f"{username}@{domain}")
+        elif _LOCAL_PART_FORBIDDEN.search(username):
+            raise ValueError(username)
+        else:
+            address = Address(display_name=one_line(name), username=username, domain=domain)
+    except (ValueError, HeaderParseError, InvalidHeaderDefect, IndexError, UnicodeError) as error:
+        raise ValueError(f"not a valid e-mail address: {addr!r}") from error
+    if not address.username or not address.domain:
+        raise ValueError(f"not a valid e-mail address: {addr!r}")
+    return address
+
+
+def normalize_recipient(raw: str) -> str:
+    """One recipient checked and rewritten safely ("Name <addr>", name quoted if need be)."""
+    address = parse_mailbox(raw)
+    return str(address)
 
 
 def new_message_id() -> str:

@@ -67,15 +67,15 @@ class RefusingHandler:
 
 
 @pytest.fixture
-def refusing_smtp() -> Iterator[Callable[[dict[str, str]], tuple[int, RefusingHandler]]]:
+def refusing_smtp() -> Iterator[Callable[..., tuple[int, RefusingHandler]]]:
     from aiosmtpd.controller import Controller
 
     controllers = []
 
-    def start(refuse: dict[str, str]) -> tuple[int, RefusingHandler]:
+    def start(refuse: dict[str, str], **options: Any) -> tuple[int, RefusingHandler]:
         handler = RefusingHandler(refuse)
         port = free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
         controller.start()
         controllers.append(controller)
         return port, handler

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -198,3 +200,22 @@ def test_an_unsendable_row_fails_with_the_reason_and_the_others_go(mail_app, smt
     rows = {row.id: row for row in _rows()}
     assert rows[bad.id].status is OutboxStatus.failed and "cannot be sent as written" in rows[bad.id].last_error
     assert smtp_server.wait_for(1)[0]["Message-ID"] == good.message_id
+
+
+def test_internationalised_addresses_go_with_smtputf8_or_fail_clearly(mail_app, refusing_smtp, make_message):
+    port, handler = refusing_smtp({}, enable_SMTPUTF8=True)
+    mail_app.config["MAIL_PORT"] = port
+    message = make_message(to=["José Ñúñez <josé@exämple.org>"])
+    assert message.recipient_addresses == ["josé@xn--exmple-cua.org"]
+    assert deliver_due().sent == 1
+    received = email.message_from_string(handler.received[0].decode("utf-8"), policy=email.policy.default)
+    assert received["To"].addresses[0].display_name == "José Ñúñez"
+    assert received["To"].addresses[0].addr_spec == "josé@xn--exmple-cua.org"
+
+    old_port, _ = refusing_smtp({}, enable_SMTPUTF8=False)  # a server without SMTPUTF8
+    mail_app.config["MAIL_PORT"] = old_port
+    refused = make_message(to=["josé@exämple.org"])
+    report = deliver_due()
+    assert report.failed == 1
+    db.session.refresh(refused)
+    assert refused.status is OutboxStatus.failed and "SMTPUTF8" in refused.last_error
