@@ -24,7 +24,7 @@ LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 class LetterForm(FlaskForm):
     subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(
-        "Letter",
+        "Text of the letter",
         validators=[DataRequired(), Length(max=20000)],
         description="Every candidate receives exactly this text, with their own link to answer.",
         render_kw={"rows": 12},
@@ -56,7 +56,7 @@ class SlotForm(FlaskForm):
         validators=[Optional()],
         description="Leave empty to use the interview length.",
     )
-    timezone = SelectField("Time zone", choices=timezone_choices)
+    timezone = SelectField("Time zone of the slot", choices=timezone_choices)
     location_id = SelectField("Location", coerce=int, choices=[])
     confirm = BooleanField("Yes, offer this time anyway")
     submit = SubmitField("Add the slot")

@@ -18,9 +18,7 @@ ROUNDS = 4
 def _post(port: int, path: str, data: dict[str, object]) -> tuple[int, str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        conn.request(
-            "POST", path, body=urlencode(data), headers={"Content-Type": "application/x-www-form-urlencoded"}
-        )
+        conn.request("POST", path, body=urlencode(data), headers={"Content-Type": "application/x-www-form-urlencoded"})
         response = conn.getresponse()
         return response.status, response.read().decode()
     finally:
@@ -28,7 +26,7 @@ def _post(port: int, path: str, data: dict[str, object]) -> tuple[int, str]:
 
 
 def test_two_candidates_booking_one_slot_at_once_exactly_one_wins(live_app_server, sent_race, token):
-    race, letter, invitations = sent_race(candidates=2 * ROUNDS, slots=ROUNDS + 1)
+    _race, letter, invitations = sent_race(candidates=2 * ROUNDS, slots=ROUNDS + 1)
     slot_ids = [s.id for s in letter.slots]
     links = [token(i) for i in invitations]
     db.session.commit()
@@ -40,7 +38,13 @@ def test_two_candidates_booking_one_slot_at_once_exactly_one_wins(live_app_serve
         results: list[tuple[int, str]] = []
         lock = threading.Lock()
 
-        def book(link: str, slot_id: int = slot_id, barrier: threading.Barrier = barrier) -> None:
+        def book(
+            link: str,
+            slot_id: int = slot_id,
+            barrier: threading.Barrier = barrier,
+            results: list[tuple[int, str]] = results,
+            lock: threading.Lock = lock,
+        ) -> None:
             barrier.wait()
             outcome = _post(live_app_server.port, f"/invitation/{link}/book", {"book-slot_id": slot_id})
             with lock:
@@ -65,9 +69,9 @@ def test_two_candidates_booking_one_slot_at_once_exactly_one_wins(live_app_serve
         slot = db.session.get(Slot, slot_id)
         assert slot.taken_by_id is not None
         interviews = db.session.scalar(
-            select(func.count()).select_from(Interview).where(
-                Interview.slot_id == slot_id, Interview.status == InterviewStatus.scheduled
-            )
+            select(func.count())
+            .select_from(Interview)
+            .where(Interview.slot_id == slot_id, Interview.status == InterviewStatus.scheduled)
         )
         assert interviews == 1
     assert db.session.get(Slot, slot_ids[-1]).taken_by_id is None

@@ -30,14 +30,17 @@ def _due_for_reminder(sent_race, **kwargs):  # type: ignore[no-untyped-def]
 
 
 def test_unanswered_candidates_are_reminded_once(runner, sent_race):
-    _, letter, invitations = _due_for_reminder(sent_race, candidates=3)
+    _, _letter, invitations = _due_for_reminder(sent_race, candidates=3)
     invitations[2].status = InvitationStatus.declined  # answered: no reminder
     db.session.commit()
     result = runner.invoke(args=["tick"])
     assert result.exit_code == 0, result.output
     assert "Reminded Candidate A" in result.output and "Reminded Candidate B" in result.output
     reminders = _outbox("invitation_reminder")
-    assert sorted(m.to_addresses for m in reminders) == ["schedulera@campaign.example.com", "schedulerb@campaign.example.com"]
+    assert sorted(m.to_addresses for m in reminders) == [
+        "schedulera@campaign.example.com",
+        "schedulerb@campaign.example.com",
+    ]
     assert all("http://interviews.example.org/invitation/" in m.text_body for m in reminders)
     again = runner.invoke(args=["tick"])
     assert "Nothing to do." in again.output
@@ -89,7 +92,7 @@ def test_after_the_deadline_unanswered_become_no_reply(runner, sent_race, token,
 
 
 def test_two_ticks_at_once_send_nothing_twice(app_factory, sent_race):
-    race, letter, invitations = _due_for_reminder(sent_race, candidates=4, panel=3)
+    _race, letter, invitations = _due_for_reminder(sent_race, candidates=4, panel=3)
     soon = (utcnow() + timedelta(hours=20)).replace(second=0, microsecond=0)
     slot = Slot(letter=letter, starts_at=soon, ends_at=soon + timedelta(minutes=45), timezone="America/New_York")
     db.session.add(slot)
@@ -108,7 +111,7 @@ def test_two_ticks_at_once_send_nothing_twice(app_factory, sent_race):
                 barrier.wait()
                 tick()
                 db.session.remove()
-        except BaseException as error:  # noqa: BLE001  (reported below)
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=run, args=(a,)) for a in apps]
