@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from interviews.votes.tally import Result, percent
 
-WIDTH = 640
+WIDTH = 660
 LABEL_WIDTH = 170
 BAR_AREA = 360
 ROW = 34

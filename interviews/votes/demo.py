@@ -44,7 +44,8 @@ def load(ctx: DemoContext) -> None:
     members = {u.name: u for u in ctx.voting_members}
 
     race = ctx.races["2028 Presidential endorsement"]
-    held = ctx.now - timedelta(days=6)
+    # 18:00 in New York (23:00 UTC), so the meeting's date is the same in every zone the board uses.
+    held = (ctx.now - timedelta(days=6)).replace(hour=23, minute=0, second=0, microsecond=0)
     vote = services.prepare_vote(
         race,
         held_on=held.date(),

@@ -12,6 +12,9 @@ from interviews.extensions import db
 from interviews.votes import services
 from interviews.votes.models import Vote
 
+# The invitations feature's fixtures (a race with a letter, slots and sent invitations), reused as they are.
+from tests.invitations.conftest import letter_race, room, sent_race  # noqa: F401
+
 
 @pytest.fixture
 def make_member(app) -> Callable[..., User]:  # type: ignore[no-untyped-def]

@@ -287,3 +287,22 @@ def test_sections_show_the_rule_the_awaited_votes_and_the_record(app, make_user,
         book = "".join(render_sections("record_book", vote.race, voter))
     assert vote.digest in book and "Result: Candidate A is endorsed." in book and "<svg" in book
     assert re.search(r"Previous digest</dt><dd><code[^>]*>none", book)
+
+
+def test_secretary_records_who_is_present(client, auth, make_member, opened_vote, secretary):
+    members = [make_member() for _ in range(4)]
+    db.session.commit()
+    vote = opened_vote(quorum_kind=QuorumKind.count, quorum_numerator=3)
+    auth.login(secretary)
+    page = client.get(f"/votes/{vote.id}/presence").get_data(as_text=True)
+    assert members[0].name in page
+    chosen = [e.id for e in vote.roll if e.user_id in (members[0].id, members[1].id, members[2].id)]
+    assert client.post(f"/votes/{vote.id}/presence", data={"present": chosen}).status_code == 302
+    db.session.expire_all()
+    assert sorted(e.id for e in vote.roll if e.present) == sorted(chosen)
+    assert client.post(f"/votes/{vote.id}/presence", data={"present": ["987654"]}).status_code == 400
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "vote.presence")).one()
+    assert members[0].name in event.changes
+    services.close_vote(vote, secretary)
+    db.session.commit()
+    assert vote.quorum_met is True

@@ -1,0 +1,38 @@
+"""Results stay internal until staff publish them: the public page and candidates' links show nothing before."""
+
+from __future__ import annotations
+
+from interviews.extensions import db
+from interviews.invitations.links import make_token
+from interviews.races.models import QuorumKind
+from interviews.votes import services
+from tests.votes.conftest import option_id
+
+
+def test_candidate_links_and_the_public_page_show_no_result_before_publication(
+    client, make_member, sent_race, secretary
+):
+    members = [make_member() for _ in range(3)]
+    race, _letter, sent = sent_race(quorum_kind=QuorumKind.none)
+    vote = services.prepare_vote(race, held_on=race.election_date, motion="Endorse?", actor=secretary)
+    services.open_vote(vote, secretary)
+    for member in members:
+        services.cast_ballot(vote, member, option_id(vote, "Candidate A"), actor=member)
+    services.close_vote(vote, secretary)
+    services.finalise_vote(vote, secretary)
+    db.session.commit()
+
+    for invitation in sent:
+        page = client.get(f"/invitation/{make_token(invitation)}")
+        if page.status_code in (301, 302, 303):
+            page = client.get(page.headers["Location"])
+        body = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert vote.digest not in body and "Endorsed" not in body and "3 of 3" not in body
+    assert client.get(f"/results/{vote.id}").status_code == 404
+
+    services.publish_vote(vote, "", secretary)
+    db.session.commit()
+    public = client.get(f"/results/{vote.id}").get_data(as_text=True)
+    assert "Endorsed: Candidate A" in public and "Candidate A: 3 of 3 votes cast, 100.0%" in public
+    assert services.published_vote_of_race(race.id) == vote
