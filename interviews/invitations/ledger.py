@@ -71,14 +71,19 @@ def _events(invitation: Invitation) -> list[Event]:
         events.append(Event("Opened", invitation.opened_at))
     status = invitation.status
     slot = invitation.slot
+    interview = invitation.latest_interview
     if status is InvitationStatus.accepted:
         detail = ""
+        if slot is None and interview is not None:
+            detail = f"interview of {format_datetime(interview.starts_at, interview.timezone)}"
         if slot is not None:
             where = f", {slot.location.name}" if slot.location else ""
             detail = f"slot of {format_datetime(slot.starts_at, slot.timezone)}{where}"
         events.append(Event("Accepted", invitation.answered_at, detail))
     elif status is InvitationStatus.declined:
         events.append(Event("Declined", invitation.answered_at, invitation.decline_reason or "no reason given"))
+    if interview is not None and interview.cancelled_at is not None:
+        events.append(Event("Interview cancelled", interview.cancelled_at))
     for request in invitation.requests:
         if request.kind is RequestKind.other_times or request.kind is RequestKind.reschedule:
             events.append(Event(request.kind.label, request.created_at, request.message))

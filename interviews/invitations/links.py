@@ -71,7 +71,11 @@ def invitation_from_token(token: str) -> Invitation:
     invitation = db.session.get(Invitation, payload["i"])
     if invitation is None:
         raise LinkError("tampered")
-    if payload.get("v") != invitation.link_version or invitation.withdrawn_at is not None:
+    if (
+        payload.get("v") != invitation.link_version
+        or invitation.withdrawn_at is not None
+        or invitation.candidate.withdrawn  # the candidate left the race: nothing left to answer
+    ):
         raise LinkError("revoked", invitation)
     grace = timedelta(days=current_app.config["INVITATION_LINK_GRACE_DAYS"])
     if utcnow() > invitation.letter.respond_by + grace:

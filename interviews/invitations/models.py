@@ -141,7 +141,9 @@ class Invitation(Model):
 
     letter: Mapped[InvitationLetter] = relationship(back_populates="invitations")
     candidate: Mapped[Candidate] = relationship(back_populates="invitation")
-    interview: Mapped[Interview | None] = relationship(back_populates="invitation", uselist=False)
+    # Every interview booked through this invitation: a cancelled booking and the next one are two.
+    # (Singular name because scheduling's Interview.invitation back-populates "interview".)
+    interview: Mapped[list[Interview]] = relationship(back_populates="invitation", order_by="Interview.id")
     slot: Mapped[Slot | None] = relationship(foreign_keys="Slot.taken_by_id", back_populates="taken_by", uselist=False)
     requests: Mapped[list[CandidateRequest]] = relationship(
         back_populates="invitation", order_by="CandidateRequest.created_at", cascade="all, delete-orphan"
@@ -149,12 +151,14 @@ class Invitation(Model):
 
     @property
     def active_interview(self) -> Interview | None:
+        """The booked interview that still stands, if any."""
         from interviews.scheduling.models import InterviewStatus
 
-        interview = self.interview
-        if interview is not None and interview.status is InterviewStatus.scheduled:
-            return interview
-        return None
+        return next((i for i in reversed(self.interview) if i.status is InterviewStatus.scheduled), None)
+
+    @property
+    def latest_interview(self) -> Interview | None:
+        return self.interview[-1] if self.interview else None
 
 
 class RequestKind(enum.Enum):

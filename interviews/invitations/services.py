@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 
 from interviews.audit.services import diff, record
+from interviews.database import is_postgresql
 from interviews.extensions import db
 from interviews.filters import format_datetime
 from interviews.invitations import emails
@@ -175,6 +176,14 @@ def _lock_letter(letter: InvitationLetter) -> None:
         db.session.refresh(letter, ["locked_at"])
 
 
+def _lock_for_sending(letter: InvitationLetter) -> None:
+    """Two staff pressing Send at once must not both invite the same candidate (PostgreSQL row lock;
+    SQLite's BEGIN IMMEDIATE already serialised them). What was loaded before the lock is re-read."""
+    if is_postgresql(db.session.get_bind()):
+        db.session.execute(select(InvitationLetter.id).where(InvitationLetter.id == letter.id).with_for_update())
+        db.session.expire_all()
+
+
 def _require_sendable(letter: InvitationLetter) -> None:
     if letter.is_past_deadline():
         raise InvitationError(
@@ -212,6 +221,7 @@ def send(letter: InvitationLetter, *, to: str = "new", actor: User | None = None
 
     Withdrawn candidates and withdrawn invitations are never sent to.
     """
+    _lock_for_sending(letter)
     _require_sendable(letter)
     if not letter.slots:
         raise InvitationError("Offer at least one slot before sending, so candidates have a time to choose.")

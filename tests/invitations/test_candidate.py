@@ -93,7 +93,7 @@ def test_take_a_slot_then_see_the_confirmation_and_download_the_ics(client, sent
     assert response.status_code == 302 and "tz=Europe" in response.headers["Location"]
     db.session.refresh(invitation)
     assert invitation.status is InvitationStatus.accepted
-    interview = invitation.interview
+    interview = invitation.active_interview
     assert interview.slot_id == slot.id and interview.starts_at == slot.starts_at
     assert {u.id for u in interview.panel} == {u.id for u in race.panel}
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -174,6 +174,10 @@ def test_reschedule_and_cancel_after_booking(client, sent_race, token):
     assert db.session.get(type(letter.slots[0]), slot_id).taken_by_id is None
     # The slot is free again, for anyone (the same campaign included).
     assert client.post(f"{link}/book", data={"book-slot_id": slot_id}).status_code == 302
+    db.session.refresh(invitation)
+    assert len(invitation.interview) == 2 and invitation.active_interview.slot_id == slot_id
+    page = client.get(link).get_data(as_text=True)
+    assert "Your interview is booked" in page
 
 
 def test_no_booking_after_the_deadline(client, sent_race, token):

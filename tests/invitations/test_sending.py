@@ -111,13 +111,14 @@ def test_withdraw_revokes_the_link_and_cancels_the_booked_interview(client, auth
     slot_id = letter.slots[0].id
     client.post(f"/invitation/{link}/book", data={"book-slot_id": slot_id})
     db.session.refresh(invitation)
-    interview = invitation.interview
+    interview = invitation.active_interview
     assert interview is not None and interview.status is InterviewStatus.scheduled
     auth.login("staff")
     client.post(f"/invitations/{invitation.id}/withdraw", data={"reason": "Candidate left the race"})
     db.session.refresh(invitation)
     assert invitation.status is InvitationStatus.withdrawn
-    assert invitation.interview.status is InterviewStatus.cancelled
+    assert invitation.active_interview is None
+    assert invitation.latest_interview.status is InterviewStatus.cancelled
     assert letter.slots[0].taken_by_id is None
     auth.logout()
     assert client.get(f"/invitation/{link}").status_code == 410
