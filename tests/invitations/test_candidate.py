@@ -208,3 +208,38 @@ def test_bad_input_never_500(client, sent_race, token, path, data):
     response = client.post(f"/invitation/{token(invitations[0])}/{path}", data=data)
     assert response.status_code in (302, 400, 409), response.get_data(as_text=True)[:2000]
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_slot_that_clashes_with_an_interview_arranged_by_hand_is_refused_and_stays_free(client, sent_race, token):
+    from interviews.scheduling.services import create_interview
+
+    race, letter, invitations = sent_race(candidates=3)
+    slot = letter.slots[0]
+    # Staff arranged an interview by phone with the same panel at that time.
+    create_interview(
+        race=race,
+        candidate=invitations[2].candidate,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        timezone=slot.timezone,
+        location=None,
+        panel=race.panel,
+    )
+    db.session.commit()
+    response = client.post(f"/invitation/{token(invitations[0])}/book", data={"book-slot_id": slot.id})
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "no longer available" in body
+    # Which board member is busy is staff's business, not the campaign's.
+    assert race.panel[0].name + " is already" not in body
+    db.session.refresh(slot)
+    assert slot.taken_by_id is None
+    db.session.refresh(invitations[0])
+    assert invitations[0].status is not InvitationStatus.accepted
+
+
+def test_a_candidate_who_left_the_race_finds_the_link_revoked(client, sent_race, token):
+    _, _, invitations = sent_race()
+    invitations[0].candidate.withdrawn_at = utcnow()
+    db.session.commit()
+    assert client.get(f"/invitation/{token(invitations[0])}").status_code == 410

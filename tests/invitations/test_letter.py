@@ -143,3 +143,26 @@ def test_leaders_cannot_edit_the_letter_but_can_read_the_ledger(client, auth, se
     assert client.get(f"/races/{race.id}/invitation").status_code == 403
     assert client.get(f"/races/{race.id}/invitation/ledger").status_code == 200
     assert client.post(f"/races/{race.id}/invitation/send", data={"to": "all"}).status_code == 403
+
+
+def test_bad_staff_input_never_500(client, auth, sent_race):
+    race, letter, invitations = sent_race()
+    auth.login("staff")
+    attempts = [
+        (f"/races/{race.id}/invitation", {"letter-duration_minutes": "-5", "letter-respond_by": "2026-02-30T10:00"}),
+        (f"/races/{race.id}/invitation", {"letter-subject": "x" * 500}),
+        (f"/races/{race.id}/invitation/slots", {"slot-starts_at": "2030-01-01T10:00", "slot-location_id": "abc"}),
+        (f"/races/{race.id}/invitation/slots", {"slot-starts_at": "2030-01-01T10:00", "slot-location_id": "999"}),
+        (f"/races/{race.id}/invitation/slots", {"slot-starts_at": "2030-01-01T10:00", "slot-ends_at": "25:99"}),
+        (
+            f"/races/{race.id}/invitation/slots",
+            {"slot-starts_at": "2030-03-10T02:30", "slot-timezone": "America/New_York"},
+        ),
+        (f"/races/{race.id}/invitation/slots/{letter.slots[0].id + 1000}/remove", {}),
+        (f"/races/{race.id}/invitation/send", {"to": "everyone; DROP TABLE"}),
+        (f"/invitations/{invitations[0].id}/withdraw", {"reason": "x" * 5000}),
+        ("/invitations/requests/12345/handled", {}),
+    ]
+    for url, data in attempts:
+        response = client.post(url, data=data)
+        assert response.status_code < 500, (url, response.status_code)
