@@ -52,8 +52,7 @@ NOTES = {
             2,
             Visibility.leadership,
             "Wants penalties per worker, not per incident.\nAsked us for model language.",
-            "Wants penalties per worker, not per incident.\nAsked us for model language; staff to send the "
-            "2019 draft.",
+            "Wants penalties per worker, not per incident.\nAsked us for model language; staff to send the 2019 draft.",
         ),
         (2, 4, Visibility.panel, "Vague on pensions. Pressed twice, no commitment on multi-employer plans.", None),
         (0, None, Visibility.leadership, "Strong overall. Best answers on organising of the field so far.", None),
@@ -73,7 +72,7 @@ NOTES = {
         (4, None, Visibility.staff, "Solid. Staff should check his record as governor on the transit strike.", None),
     ],
     "Ruth Abernathy": [
-        (1, 3, Visibility.leadership, "Opposes the right to strike for transit and nurses: \"public safety\".", None),
+        (1, 3, Visibility.leadership, 'Opposes the right to strike for transit and nurses: "public safety".', None),
         (3, 5, Visibility.panel, "Good on Social Security, said nothing on private pensions.", None),
         (0, None, Visibility.leadership, "Not endorsable on strikes. Respectful conversation though.", None),
     ],
@@ -119,9 +118,7 @@ def _roundtables(ctx: DemoContext) -> None:
         for author_index, position, visibility, body, revised in NOTES[name]:
             author = panel[author_index]
             question = questions.get(position) if position else None
-            note = services.save_note(
-                interview, author, question, body=body, visibility=visibility, base_version=0
-            )
+            note = services.save_note(interview, author, question, body=body, visibility=visibility, base_version=0)
             db.session.flush()
             if revised:
                 services.save_note(

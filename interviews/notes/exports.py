@@ -10,8 +10,8 @@ from flask_login import current_user
 from interviews.access import allow
 from interviews.notes import search as fulltext
 from interviews.notes.forms import SearchForm
-from interviews.notes.polls import share
 from interviews.notes.pdf import record_book_pdf
+from interviews.notes.polls import share
 from interviews.notes.record import as_json, interviews_csv, load_record_book, notes_csv
 from interviews.notes.views import READERS, bp, get_race_or_404
 

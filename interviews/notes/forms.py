@@ -69,7 +69,9 @@ class PollResultRowForm(Form):
 
 class PollForm(FlaskForm):
     title = StringField("Name of the poll", validators=[DataRequired(), Length(max=200)])
-    method = SelectField("Method", choices=[SelectChoice(m.value, m.label) for m in PollMethod], validators=[InputRequired()])
+    method = SelectField(
+        "Method", choices=[SelectChoice(m.value, m.label) for m in PollMethod], validators=[InputRequired()]
+    )
     opens_on = DateField("Opened on", validators=[InputRequired(message="Give the date the poll opened.")])
     closes_on = DateField("Closed on", validators=[InputRequired(message="Give the date the poll closed.")])
     sample_size = IntegerField(

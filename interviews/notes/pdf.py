@@ -52,13 +52,17 @@ def record_book_pdf(book: RecordBook, organisation: str) -> bytes:
     )
     doc.para(f"Office: {race.office}. Jurisdiction: {race.jurisdiction}. Election: {format_date(race.election_date)}.")
     doc.para(f"Stage: {race.stage.label}. Rule: {rule}.")
-    doc.para(f"Prepared for {book.viewer.name} on {format_datetime(book.generated_at)}; notes as they may read them.", 8)
+    doc.para(
+        f"Prepared for {book.viewer.name} on {format_datetime(book.generated_at)}; notes as they may read them.", 8
+    )
     if book.locked:
         doc.para("The vote is final: this record is locked.", 9)
 
     doc.heading("Candidates")
     for c in book.candidates:
-        extra = ", ".join(x for x in (c.party, "incumbent" if c.incumbent else "", "withdrawn" if c.withdrawn else "") if x)
+        extra = ", ".join(
+            x for x in (c.party, "incumbent" if c.incumbent else "", "withdrawn" if c.withdrawn else "") if x
+        )
         doc.para(f"• {c.name}{f' ({extra})' if extra else ''}")
 
     doc.heading("Invitation ledger")

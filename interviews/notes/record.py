@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.invitations.models import Invitation, InvitationLetter
-from interviews.notes.models import MemberPoll, Note, PollResult, QuestionList
+from interviews.notes.models import MemberPoll, Note, QuestionList
 from interviews.notes.polls import Chart, chart, share
 from interviews.notes.services import is_locked
 from interviews.notes.visibility import visible_notes
@@ -238,7 +238,11 @@ def as_json(book: RecordBook) -> dict[str, Any]:
                 "overseen_by": p.overseen_by,
                 "result_kind": p.result_kind.value,
                 "results": [
-                    {"candidate": candidate_names.get(r.candidate_id, ""), "value": str(r.value), "share": str(share(p, r))}
+                    {
+                        "candidate": candidate_names.get(r.candidate_id, ""),
+                        "value": str(r.value),
+                        "share": str(share(p, r)),
+                    }
                     for r in p.results
                 ],
             }
@@ -348,6 +352,3 @@ def notes_csv(book: RecordBook) -> str:
         ],
         rows,
     )
-
-
-__all__ = ["PollResult", "RecordBook", "as_json", "interviews_csv", "load_record_book", "notes_csv"]

@@ -42,9 +42,11 @@ SQLITE_DDL = [
     "CREATE TRIGGER IF NOT EXISTS candidates_fts_insert AFTER INSERT ON candidates BEGIN "
     "INSERT INTO candidates_fts(rowid, name, party) VALUES (new.id, new.name, new.party); END",
     "CREATE TRIGGER IF NOT EXISTS candidates_fts_delete AFTER DELETE ON candidates BEGIN "
-    "INSERT INTO candidates_fts(candidates_fts, rowid, name, party) VALUES ('delete', old.id, old.name, old.party); END",
+    "INSERT INTO candidates_fts(candidates_fts, rowid, name, party) "
+    "VALUES ('delete', old.id, old.name, old.party); END",
     "CREATE TRIGGER IF NOT EXISTS candidates_fts_update AFTER UPDATE OF name, party ON candidates BEGIN "
-    "INSERT INTO candidates_fts(candidates_fts, rowid, name, party) VALUES ('delete', old.id, old.name, old.party); "
+    "INSERT INTO candidates_fts(candidates_fts, rowid, name, party) "
+    "VALUES ('delete', old.id, old.name, old.party); "
     "INSERT INTO candidates_fts(rowid, name, party) VALUES (new.id, new.name, new.party); END",
     "INSERT INTO candidates_fts(candidates_fts) VALUES ('rebuild')",
 ]

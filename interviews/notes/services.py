@@ -41,9 +41,7 @@ class StaleNote(NotesError):
 def is_locked(race: Race | int) -> bool:
     """Once the race's vote is final, nothing in its notes or question list changes."""
     race_id = race if isinstance(race, int) else race.id
-    return bool(
-        db.session.scalar(select(exists().where(Vote.race_id == race_id, Vote.status == VoteStatus.final)))
-    )
+    return bool(db.session.scalar(select(exists().where(Vote.race_id == race_id, Vote.status == VoteStatus.final))))
 
 
 def _refuse_if_locked(race: Race | int) -> None:
@@ -93,9 +91,11 @@ def save_question_list(race: Race, questions: Sequence[QuestionInput], editor: U
         raise NotesError("A question list needs at least one question.")
     current = latest_question_list(race)
     if current and [(q.topic, q.text) for q in current.questions] == [(q.topic, q.text) for q in questions]:
-        raise NotesError("Nothing changed: the list is the same as version %d." % current.version)
+        raise NotesError(f"Nothing changed: the list is the same as version {current.version}.")
     # The unique (race, version) constraint makes two simultaneous edits fail rather than share a number.
-    version = (db.session.scalar(select(func.max(QuestionList.version)).where(QuestionList.race_id == race.id)) or 0) + 1
+    version = (
+        db.session.scalar(select(func.max(QuestionList.version)).where(QuestionList.race_id == race.id)) or 0
+    ) + 1
     new = QuestionList(race_id=race.id, version=version, created_by=editor)
     new.questions = [Question(position=i, topic=q.topic, text=q.text) for i, q in enumerate(questions, start=1)]
     db.session.add(new)

@@ -113,10 +113,19 @@ def interview_notes(interview_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/interviews/<int:interview_id>/notes/general", methods=["GET", "POST"], defaults={"question_id": None})
+@bp.route("/interviews/<int:interview_id>/notes/general", methods=["GET", "POST"])
+@allow("leader", "staff", "admin")
+def write_general(interview_id: int):  # type: ignore[no-untyped-def]
+    return _write(interview_id, None)
+
+
 @bp.route("/interviews/<int:interview_id>/notes/questions/<int:question_id>", methods=["GET", "POST"])
 @allow("leader", "staff", "admin")
-def write(interview_id: int, question_id: int | None):  # type: ignore[no-untyped-def]
+def write(interview_id: int, question_id: int):  # type: ignore[no-untyped-def]
+    return _write(interview_id, question_id)
+
+
+def _write(interview_id: int, question_id: int | None):  # type: ignore[no-untyped-def]
     interview = get_interview_or_404(interview_id)
     question = get_question_or_404(interview, question_id)
     if not may_write_notes(current_user, interview):
@@ -157,7 +166,9 @@ def write(interview_id: int, question_id: int | None):  # type: ignore[no-untype
         else:
             db.session.commit()
             flash("Your note is saved.", "success")
-            return redirect(url_for("notes.interview_notes", interview_id=interview.id) + f"#q-{question_id or 'general'}")
+            return redirect(
+                url_for("notes.interview_notes", interview_id=interview.id) + f"#q-{question_id or 'general'}"
+            )
     elif request.method == "POST":
         status = 400
     return render_template(
@@ -258,7 +269,9 @@ def edit_questions(race_id: int):  # type: ignore[no-untyped-def]
     current = services.latest_question_list(race)
     form = QuestionListForm()
     if request.method == "GET":
-        rows = [{"position": q.position, "topic": q.topic, "text": q.text} for q in (current.questions if current else [])]
+        rows = [
+            {"position": q.position, "topic": q.topic, "text": q.text} for q in (current.questions if current else [])
+        ]
         form = QuestionListForm(data={"questions": rows + [{"position": None, "topic": "", "text": ""}] * 3})
     status = 200
     if form.validate_on_submit():
@@ -280,9 +293,7 @@ def edit_questions(race_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("notes.questions", race_id=race.id))
     elif request.method == "POST":
         status = 400
-    return render_template(
-        "notes/edit_questions.html", race=race, form=form, current=current, locked=locked
-    ), status
+    return render_template("notes/edit_questions.html", race=race, form=form, current=current, locked=locked), status
 
 
 from interviews.notes import exports, poll_views  # noqa: E402,F401  (routes on this blueprint)

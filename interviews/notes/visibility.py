@@ -79,4 +79,3 @@ def notes_hidden_from(viewer: User | None, interview: Interview) -> bool:
 def can_read_visibility(viewer: User, visibility: Visibility, *, seated: bool) -> bool:
     """The same rule in Python, for labels ("who can read this") on forms."""
     return seated or visibility in _role_reads(viewer)
-

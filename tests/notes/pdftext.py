@@ -5,6 +5,7 @@ No PDF library is installed, and the tests must read what a person would read in
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zlib
 
@@ -13,10 +14,8 @@ def _streams(pdf: bytes) -> list[bytes]:
     out = []
     for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
         data = match.group(1)
-        try:
+        with contextlib.suppress(zlib.error):
             data = zlib.decompress(data)
-        except zlib.error:
-            pass
         out.append(data)
     return out
 
@@ -64,5 +63,7 @@ def pdf_text(pdf: bytes) -> str:
         for block in re.findall(rb"BT(.*?)ET", s, re.S):
             raw = b"".join(_unescape(lit) for lit in re.findall(rb"\(((?:\\.|[^\\)])*)\)", block, re.S))
             if raw:
-                lines.append("".join(cmap.get(int.from_bytes(raw[i : i + 2], "big"), "?") for i in range(0, len(raw), 2)))
+                lines.append(
+                    "".join(cmap.get(int.from_bytes(raw[i : i + 2], "big"), "?") for i in range(0, len(raw), 2))
+                )
     return "\n".join(lines)

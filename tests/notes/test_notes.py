@@ -39,12 +39,13 @@ def _textarea(html: str) -> str:
 
 
 def test_a_panel_member_writes_and_edits_a_note_under_a_question(client, auth, panel):  # type: ignore[no-untyped-def]
-    race, questions, interview, author, _ = panel
+    _race, questions, interview, author, _ = panel
     auth.login(author)
     form = client.get(_write_url(interview, questions[0]))
     assert form.status_code == 200 and 'name="version" type="hidden" value="0"' in form.get_data(as_text=True)
     saved = client.post(
-        _write_url(interview, questions[0]), data={"body": "First line\nSecond line", "visibility": "leadership", "version": "0"}
+        _write_url(interview, questions[0]),
+        data={"body": "First line\nSecond line", "visibility": "leadership", "version": "0"},
     )
     assert saved.status_code == 302
     note = db.session.scalar(select(Note))
@@ -54,7 +55,9 @@ def test_a_panel_member_writes_and_edits_a_note_under_a_question(client, auth, p
         questions[0].id,
         "leadership",
     )
-    again = client.post(_write_url(interview, questions[0]), data={"body": "Edited", "visibility": "staff", "version": "1"})
+    again = client.post(
+        _write_url(interview, questions[0]), data={"body": "Edited", "visibility": "staff", "version": "1"}
+    )
     assert again.status_code == 302
     db.session.refresh(note)
     assert (note.body, note.version) == ("Edited", 2)
@@ -66,9 +69,14 @@ def test_a_panel_member_writes_and_edits_a_note_under_a_question(client, auth, p
 
 
 def test_the_general_note_is_one_per_author(client, auth, panel):  # type: ignore[no-untyped-def]
-    race, questions, interview, author, _ = panel
+    _race, _questions, interview, author, _ = panel
     auth.login(author)
-    assert client.post(_write_url(interview), data={"body": "Overall: strong.", "visibility": "panel", "version": "0"}).status_code == 302
+    assert (
+        client.post(
+            _write_url(interview), data={"body": "Overall: strong.", "visibility": "panel", "version": "0"}
+        ).status_code
+        == 302
+    )
     # A second "new" general note (from another tab) is refused rather than making a duplicate.
     second = client.post(_write_url(interview), data={"body": "Another", "visibility": "panel", "version": "0"})
     assert second.status_code == 409
@@ -76,14 +84,17 @@ def test_the_general_note_is_one_per_author(client, auth, panel):  # type: ignor
 
 
 def test_a_stale_save_is_refused_and_the_text_kept(client, auth, panel, write_note):  # type: ignore[no-untyped-def]
-    race, questions, interview, author, _ = panel
+    _race, questions, interview, author, _ = panel
     write_note(interview, author, "Version one", "panel", question=questions[0])
     auth.login(author)
     # Two tabs open the note at version 1; the first saves version 2.
     assert 'value="1"' in client.get(_write_url(interview, questions[0])).get_data(as_text=True)
-    client.post(_write_url(interview, questions[0]), data={"body": "From tab one", "visibility": "panel", "version": "1"})
+    client.post(
+        _write_url(interview, questions[0]), data={"body": "From tab one", "visibility": "panel", "version": "1"}
+    )
     stale = client.post(
-        _write_url(interview, questions[0]), data={"body": "From tab two <keep me>", "visibility": "panel", "version": "1"}
+        _write_url(interview, questions[0]),
+        data={"body": "From tab two <keep me>", "visibility": "panel", "version": "1"},
     )
     html = stale.get_data(as_text=True)
     assert stale.status_code == 409
@@ -95,7 +106,7 @@ def test_a_stale_save_is_refused_and_the_text_kept(client, auth, panel, write_no
 
 
 def test_revisions_show_every_earlier_version_with_who_and_when(client, auth, panel, write_note):  # type: ignore[no-untyped-def]
-    race, questions, interview, author, colleague = panel
+    _race, questions, interview, author, colleague = panel
     note = write_note(interview, author, "Draft thoughts", "leadership", question=questions[1])
     write_note(interview, author, "Better thoughts", "leadership", question=questions[1], base_version=1)
     auth.login(colleague)
@@ -107,7 +118,7 @@ def test_revisions_show_every_earlier_version_with_who_and_when(client, auth, pa
 
 
 def test_only_the_author_edits_and_only_panel_members_write(client, auth, panel, make_user, write_note):  # type: ignore[no-untyped-def]
-    race, questions, interview, author, colleague = panel
+    _race, questions, interview, author, colleague = panel
     note = write_note(interview, author, "Mine", "leadership", question=questions[0])
     auth.login(colleague)
     # The colleague's form is for their own note: saving makes theirs, never changes the author's.
@@ -117,14 +128,16 @@ def test_only_the_author_edits_and_only_panel_members_write(client, auth, panel,
     auth.logout()
     auth.login(make_user("leader"))
     assert client.get(_write_url(interview, questions[0])).status_code == 403
-    assert client.post(_write_url(interview), data={"body": "x", "visibility": "panel", "version": "0"}).status_code == 403
+    assert (
+        client.post(_write_url(interview), data={"body": "x", "visibility": "panel", "version": "0"}).status_code == 403
+    )
     auth.logout()
     auth.login("staff")
     assert client.get(_write_url(interview)).status_code == 403
 
 
 def test_a_question_from_another_race_is_not_found(client, auth, panel, make_race, make_questions):  # type: ignore[no-untyped-def]
-    race, questions, interview, author, _ = panel
+    _race, _questions, interview, author, _ = panel
     other = make_questions(make_race("Other race"), ["Elsewhere?"])
     auth.login(author)
     assert client.get(_write_url(interview, other.questions[0])).status_code == 404
@@ -132,7 +145,7 @@ def test_a_question_from_another_race_is_not_found(client, auth, panel, make_rac
 
 
 def test_a_note_over_the_limit_is_refused_with_its_text_kept(client, auth, panel, app):  # type: ignore[no-untyped-def]
-    race, questions, interview, author, _ = panel
+    _race, _questions, interview, author, _ = panel
     limit = app.config["NOTE_MAX_LENGTH"]
     auth.login(author)
     long_text = "strike " * (limit // 7 + 1)
@@ -151,7 +164,7 @@ def test_notes_are_plain_text_with_line_breaks_and_html_shown_as_text(client, au
     for url in (f"/interviews/{interview.id}/notes", f"/races/{race.id}/record"):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert" not in html and "<b>bold?</b>" not in html
-        assert '&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;\n&lt;b&gt;bold?&lt;/b&gt;' in html
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;\n&lt;b&gt;bold?&lt;/b&gt;" in html
 
 
 def test_hide_until_submitted(client, auth, make_race, make_user, make_questions, make_interview, write_note):  # type: ignore[no-untyped-def]
@@ -168,7 +181,9 @@ def test_hide_until_submitted(client, auth, make_race, make_user, make_questions
     # Submitting needs a note of one's own first.
     assert client.post(f"/interviews/{interview.id}/notes/submit").status_code == 302
     assert "Anchoring opinion" not in client.get(f"/interviews/{interview.id}/notes").get_data(as_text=True)
-    client.post(_write_url(interview, questions[0]), data={"body": "My own view", "visibility": "panel", "version": "0"})
+    client.post(
+        _write_url(interview, questions[0]), data={"body": "My own view", "visibility": "panel", "version": "0"}
+    )
     assert "Anchoring opinion" not in client.get(f"/interviews/{interview.id}/notes").get_data(as_text=True)
     client.post(f"/interviews/{interview.id}/notes/submit")
     assert "Anchoring opinion" in client.get(f"/interviews/{interview.id}/notes").get_data(as_text=True)
@@ -186,7 +201,9 @@ def test_a_final_vote_locks_notes_and_the_question_list(client, auth, panel, wri
     auth.login(author)
     page = client.get(f"/interviews/{interview.id}/notes").get_data(as_text=True)
     assert "read-only" in page and "Edit your note" not in page and "Write a note" not in page
-    refused = client.post(_write_url(interview, questions[0]), data={"body": "After", "visibility": "panel", "version": "1"})
+    refused = client.post(
+        _write_url(interview, questions[0]), data={"body": "After", "visibility": "panel", "version": "1"}
+    )
     assert refused.status_code == 409 and "read-only" in refused.get_data(as_text=True)
     assert client.post(f"/interviews/{interview.id}/notes/draft", data={"body": "x", "version": "1"}).status_code == 409
     assert db.session.scalar(select(Note.body)) == "Before the vote"
@@ -201,7 +218,7 @@ def test_a_final_vote_locks_notes_and_the_question_list(client, auth, panel, wri
 
 
 def test_a_draft_is_kept_while_typing_and_restored_on_reopening(client, auth, panel, write_note):  # type: ignore[no-untyped-def]
-    race, questions, interview, author, colleague = panel
+    _race, questions, interview, author, colleague = panel
     write_note(interview, author, "Saved text", "panel", question=questions[0])
     auth.login(author)
     answer = client.post(
@@ -212,7 +229,9 @@ def test_a_draft_is_kept_while_typing_and_restored_on_reopening(client, auth, pa
     reopened = client.get(_write_url(interview, questions[0])).get_data(as_text=True)
     assert _textarea(reopened) == "Saved text and more I typed" and "Restored your unsaved draft" in reopened
     # Saving the note clears the draft.
-    client.post(_write_url(interview, questions[0]), data={"body": "Saved text and more", "visibility": "panel", "version": "1"})
+    client.post(
+        _write_url(interview, questions[0]), data={"body": "Saved text and more", "visibility": "panel", "version": "1"}
+    )
     assert db.session.scalar(select(db.func.count(NoteDraft.id))) == 0
     # Drafts are the author's alone: a colleague cannot post into the author's and never sees it.
     auth.logout()

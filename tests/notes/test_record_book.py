@@ -29,7 +29,9 @@ def _send_letter(race, digests: list[str]) -> None:  # type: ignore[no-untyped-d
     db.session.commit()
 
 
-def test_the_record_book_tells_the_whole_story(client, auth, make_race, make_user, make_questions, make_interview, write_note):  # type: ignore[no-untyped-def]
+def test_the_record_book_tells_the_whole_story(
+    client, auth, make_race, make_user, make_questions, make_interview, write_note
+):  # type: ignore[no-untyped-def]
     race = make_race("2028 Presidential endorsement", candidates=2)
     make_questions(race)
     _send_letter(race, ["ab" * 32, "ab" * 32])
@@ -63,7 +65,7 @@ def test_the_record_book_tells_the_whole_story(client, auth, make_race, make_use
     assert rows[0]["body"].startswith("Łódź-born")
     # A spreadsheet must not run a note as a formula.
     assert "'=SUM" not in rows[0]["body"]
-    write_note(interview, leader, "=HYPERLINK(\"http://evil.example.com\")", "staff", question=None, base_version=1)
+    write_note(interview, leader, '=HYPERLINK("http://evil.example.com")', "staff", question=None, base_version=1)
     rows = list(csv.DictReader(io.StringIO(client.get(f"/races/{race.id}/notes.csv").get_data(as_text=True))))
     assert rows[0]["body"].startswith("'=HYPERLINK")
 
@@ -107,7 +109,9 @@ def _big_race(make_race, panel, interviews: int, notes: int):  # type: ignore[no
             visibility=visibilities[k % 3],
             version=1,
         )
-        note.revisions.append(NoteRevision(version=1, body=note.body, visibility=note.visibility, edited_by_id=author.id))
+        note.revisions.append(
+            NoteRevision(version=1, body=note.body, visibility=note.visibility, edited_by_id=author.id)
+        )
         db.session.add(note)
     db.session.commit()
     return race

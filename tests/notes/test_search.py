@@ -10,7 +10,9 @@ from interviews.notes.search import POSTGRES_DDL, SQLITE_DDL, fts5_query, highli
 
 def test_the_search_index_exists_on_this_database(app):  # type: ignore[no-untyped-def]
     if db.engine.dialect.name == "postgresql":
-        names = set(db.session.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename IN ('notes', 'candidates')")))
+        names = set(
+            db.session.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename IN ('notes', 'candidates')"))
+        )
         assert {"ix_notes_body_fts", "ix_candidates_fts"} <= names
     else:
         names = set(db.session.scalars(text("SELECT name FROM sqlite_master")))
@@ -32,8 +34,20 @@ def test_words_find_notes_ranked_with_safe_snippets(
     questions = make_questions(race).questions
     leader, colleague = make_user("leader"), make_user("leader")
     interview = make_interview(race, [leader, colleague])
-    write_note(interview, leader, "She defends the right to strike, <b>strongly</b>. Strike! Strike!", "leadership", question=questions[0])
-    write_note(interview, colleague, "Vague on strikes; talked about the right to organise.", "leadership", question=questions[0])
+    write_note(
+        interview,
+        leader,
+        "She defends the right to strike, <b>strongly</b>. Strike! Strike!",
+        "leadership",
+        question=questions[0],
+    )
+    write_note(
+        interview,
+        colleague,
+        "Vague on strikes; talked about the right to organise.",
+        "leadership",
+        question=questions[0],
+    )
     write_note(interview, leader, "Nothing about labour law here.", "leadership")
     results = search("right to strike", leader)
     bodies = [hit.note.body for hit in results.notes]
@@ -53,9 +67,7 @@ def test_a_quoted_phrase_must_appear_as_written(app, make_race, make_user, make_
     assert not search('"right to strike"', leader).notes
 
 
-def test_the_index_follows_edits_and_candidates_are_found(
-    app, make_race, make_user, make_interview, write_note
-):  # type: ignore[no-untyped-def]
+def test_the_index_follows_edits_and_candidates_are_found(app, make_race, make_user, make_interview, write_note):  # type: ignore[no-untyped-def]
     race = make_race()
     leader = make_user("leader")
     interview = make_interview(race, [leader])
@@ -75,7 +87,9 @@ def test_odd_input_is_safe(app, make_user):  # type: ignore[no-untyped-def]
     for words in ['"', "NEAR(", "a OR", "*", "-x", "'; DROP TABLE notes; --", "ü", "right AND"]:
         search(words, leader)  # no error, whatever the engine's query syntax
     assert fts5_query('right "to strike" x"y') == '"right" AND "to strike" AND "x y"'
-    assert str(highlight("a \ue000<i>b</i>\ue001 \ue001c\ue000")) == "a <mark>&lt;i&gt;b&lt;/i&gt;</mark> c<mark></mark>"
+    assert (
+        str(highlight("a \ue000<i>b</i>\ue001 \ue001c\ue000")) == "a <mark>&lt;i&gt;b&lt;/i&gt;</mark> c<mark></mark>"
+    )
 
 
 def test_the_search_page(client, auth, make_race, make_user, make_interview, write_note):  # type: ignore[no-untyped-def]

@@ -68,7 +68,9 @@ def _everything_a_viewer_gets(client, race, interview, note) -> dict[str, bool]:
     seen["json"] = any(SECRET in n["body"] for i in exported["interviews"] for n in i["notes"])
     rows = list(csv.DictReader(io.StringIO(client.get(f"/races/{race.id}/notes.csv").get_data(as_text=True))))
     seen["notes csv"] = any(SECRET in r["body"] for r in rows)
-    interviews = list(csv.DictReader(io.StringIO(client.get(f"/races/{race.id}/interviews.csv").get_data(as_text=True))))
+    interviews = list(
+        csv.DictReader(io.StringIO(client.get(f"/races/{race.id}/interviews.csv").get_data(as_text=True)))
+    )
     seen["interviews csv"] = interviews[0]["notes_you_can_read"] == "1"
     pdf = client.get(f"/races/{race.id}/record.pdf")
     assert pdf.mimetype == "application/pdf"
@@ -126,7 +128,7 @@ def test_a_candidate_never_sees_notes(app, client, setting, visibility):  # type
 def test_the_author_always_reads_their_own_even_off_the_panel(client, auth, setting):  # type: ignore[no-untyped-def]
     from interviews.scheduling.models import PanelSeat
 
-    race, interview, note, people = setting("panel")
+    race, _interview, _note, people = setting("panel")
     # Taken off the panel after writing: the note is still theirs to read.
     db.session.query(PanelSeat).filter_by(user_id=people["author"].id).delete()
     db.session.commit()
@@ -135,7 +137,7 @@ def test_the_author_always_reads_their_own_even_off_the_panel(client, auth, sett
 
 
 def test_an_older_version_written_for_the_panel_stays_with_the_panel(client, auth, setting, write_note):  # type: ignore[no-untyped-def]
-    race, interview, note, people = setting("panel")
+    _race, interview, note, people = setting("panel")
     # The author opens the note to all leadership in version 2: version 1 stays panel-only.
     write_note(interview, people["author"], "Now for everyone.", "leadership", question=note.question, base_version=1)
     auth.login(people["other_leader"])
