@@ -71,7 +71,7 @@ def outbox():  # type: ignore[no-untyped-def]
 @allow("staff", "admin")
 def message(message_id: int):  # type: ignore[no-untyped-def]
     outbox_message = services.get_message_or_404(message_id)
-    problem = ""
+    problem = source = ""
     headers: list[tuple[str, str]] = []
     parts: list[str] = []
     try:
@@ -81,13 +81,19 @@ def message(message_id: int):  # type: ignore[no-untyped-def]
         html = ""
     else:
         headers = [(name, str(value)) for name, value in mail.items() if name != "Content-Type"]
-        parts = [f"{'  ' * depth}{part.get('Content-Type', '')}" for depth, part in _walk(mail)]
+        # raw_items: the Content-Type exactly as written on the wire (method=REQUEST unquoted).
+        parts = [f"{'  ' * depth}{dict(part.raw_items()).get('Content-Type', '')}" for depth, part in _walk(mail)]
         html = compose.html_body(outbox_message)
+        try:
+            source = compose.email_bytes(mail).decode("utf-8", "replace")
+        except compose.UnsendableMessage as error:
+            problem = str(error)
     return render_template(
         "mail/message.html",
         message=outbox_message,
         headers=headers,
         parts=parts,
+        source=source,
         html=html,
         problem=problem,
         links=compose.links(outbox_message),

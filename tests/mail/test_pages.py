@@ -101,7 +101,8 @@ def test_message_page_shows_it_as_it_will_be_sent_with_its_links(client, auth, m
     assert "<script>" in html_module.unescape(srcdoc)
     assert "UID:interview-7@labor.example.org" in page  # the .ics as text
     assert "multipart/alternative" in page and "application/ics" in page  # the MIME structure
-    assert "method=REQUEST" in html_module.unescape(page).replace('"', "")
+    assert 'text/calendar; charset="UTF-8"; method=REQUEST' in html_module.unescape(page)  # as on the wire
+    assert "Content-Transfer-Encoding: base64" in page  # the source, as sent
 
 
 def test_ics_download(client, auth, make_message):
