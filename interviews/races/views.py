@@ -51,6 +51,12 @@ def detail(race_id: int):  # type: ignore[no-untyped-def]
     from interviews.scheduling.models import Interview, PanelSeat
 
     race = get_race_or_404(race_id)
+    # Load the candidates with their invitations and the panel up front: one query each, not one per row.
+    db.session.scalars(
+        select(Race)
+        .where(Race.id == race.id)
+        .options(selectinload(Race.candidates).selectinload(Candidate.invitation), selectinload(Race.panel))
+    ).one()
     interviews = db.session.scalars(
         select(Interview)
         .where(Interview.race_id == race.id)

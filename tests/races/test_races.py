@@ -174,3 +174,14 @@ def test_staff_dashboard_lists_races_needing_attention(client, auth, make_race):
     auth.logout()
     auth.login("leader")
     assert "Races needing attention" not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_race_page_does_not_query_per_candidate(client, auth, make_race, count_queries):
+    auth.login("leader")
+    few = make_race("Few", candidates=1)
+    many = make_race("Many", candidates=8)
+    with count_queries() as one:
+        client.get(f"/races/{few.id}")
+    with count_queries() as eight:
+        client.get(f"/races/{many.id}")
+    assert eight.count == one.count
