@@ -70,6 +70,15 @@ def _backdate(invitation: Invitation, sent: datetime) -> None:
     invitation.letter.locked_at = min(invitation.letter.locked_at or sent, sent)
 
 
+def _at(invitation: Invitation, *, opened: datetime, answered: datetime | None = None) -> None:
+    """Spread the demo's answers over the days since sending, as a real week would."""
+    invitation.opened_at = opened
+    if answered is not None:
+        invitation.answered_at = answered
+        for request in invitation.requests:
+            request.created_at = answered
+
+
 def load(ctx: DemoContext) -> None:
     from flask import current_app
 
@@ -89,7 +98,7 @@ def load(ctx: DemoContext) -> None:
     )
     race.candidates.append(dropped)
     db.session.flush()
-    letter = _letter(race, ctx.now + timedelta(days=10), org)
+    letter = _letter(race, _weekday_at(ctx, 10, 17), org)
     for days, hour, location in [
         (5, 10, room),
         (5, 14, video),
@@ -112,6 +121,7 @@ def load(ctx: DemoContext) -> None:
     whitcombe = invitations["Eleanor Whitcombe"]
     campaign.mark_opened(whitcombe)
     campaign.book_slot(whitcombe, letter.slots[0].id)
+    _at(whitcombe, opened=ctx.now - timedelta(days=3, hours=20), answered=ctx.now - timedelta(days=3, hours=19))
     # Opened, asked for other times.
     delgado = invitations["Marcus Delgado"]
     campaign.mark_opened(delgado)
@@ -120,23 +130,25 @@ def load(ctx: DemoContext) -> None:
         "The Senator is in committee hearings on every weekday morning offered. Could the board meet on a "
         "Saturday, or any afternoon in the week after?",
     )
+    _at(delgado, opened=ctx.now - timedelta(days=2, hours=6), answered=ctx.now - timedelta(days=1, hours=3))
     # Opened, not answered yet.
     campaign.mark_opened(invitations["Ruth Abernathy"])
+    _at(invitations["Ruth Abernathy"], opened=ctx.now - timedelta(hours=30))
     # Declined with a reason.
     osei = invitations["Franklin Osei"]
     campaign.mark_opened(osei)
     campaign.decline(osei, "The campaign is not seeking organisational endorsements in the primary.")
+    _at(osei, opened=ctx.now - timedelta(days=3, hours=2), answered=ctx.now - timedelta(days=2, hours=22))
     # Lindgren: sent, not opened. Pryce: withdrawn after dropping out.
     services.withdraw(invitations["Gordon Pryce"], reason="Left the race.")
-    from interviews.types import utcnow
-
-    dropped.withdrawn_at = utcnow()
+    invitations["Gordon Pryce"].withdrawn_at = ctx.now - timedelta(days=1)
+    dropped.withdrawn_at = ctx.now - timedelta(days=1)
 
     # --- the State Senate race: deadline passed, one no reply ---------------------------------
     senate = ctx.races.get(STATE_SENATE)
     if senate is None:
         return
-    old = _letter(senate, ctx.now - timedelta(days=2), org)
+    old = _letter(senate, (ctx.now - timedelta(days=2)).replace(minute=0), org)
     start = _weekday_at(ctx, 9, 11)
     services.add_slot(old, starts_at=start, ends_at=start + timedelta(minutes=45), timezone=ZONE, location=video)
     for candidate in senate.candidates:
@@ -146,6 +158,7 @@ def load(ctx: DemoContext) -> None:
         next(i for i in old.invitations if i.candidate.name == n) for n in ("Alicia Moreno", "Kenneth Ward")
     )
     campaign.decline(ward, "Senator Ward is not taking part in endorsement interviews this cycle.")
+    _at(ward, opened=ctx.now - timedelta(days=12), answered=ctx.now - timedelta(days=11))
     moreno.status = InvitationStatus.no_reply
     moreno.reminded_at = ctx.now - timedelta(days=5)
     moreno.no_reply_at = old.respond_by + timedelta(minutes=1)
