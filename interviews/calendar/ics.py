@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,7 +51,7 @@ class Person:
     role: str = "REQ-PARTICIPANT"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventData:
     """One interview as a calendar sees it. Times are aware; `tzid` is the zone to show them in."""
 
@@ -126,7 +126,7 @@ def zone(tzid: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _vevent(data: EventData, *, stamp: datetime, utc: bool, with_attendees: bool) -> Event:
+def _vevent(data: EventData, *, stamp: datetime, utc: bool, with_attendees: bool, alarm: bool = True) -> Event:
     tz = UTC if utc else zone(data.tzid)
     event = Event()
     event.add("uid", data.uid)
@@ -157,7 +157,7 @@ def _vevent(data: EventData, *, stamp: datetime, utc: bool, with_attendees: bool
     if with_attendees:
         for person in data.attendees:
             event.add("attendee", cal_address(person, attendee=True, rsvp=data.status is not Status.cancelled))
-    if data.alarm_minutes is not None and data.status is not Status.cancelled:
+    if alarm and data.alarm_minutes is not None and data.status is not Status.cancelled:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", summary)
@@ -206,7 +206,7 @@ def cancellation(data: EventData, *, stamp: datetime | None = None) -> bytes:
     """A METHOD:CANCEL for the attendees listed in `data` (all of them, or only those removed)."""
     if data.sequence < 1:
         raise ValueError("a cancellation follows a request, so its SEQUENCE is at least 1")
-    cancelled = EventData(**{**data.__dict__, "status": Status.cancelled})
+    cancelled = replace(data, status=Status.cancelled)
     return _message(Method.cancel, cancelled, stamp)
 
 
@@ -233,6 +233,5 @@ def feed(
     epoch = datetime(2000, 1, 1, tzinfo=UTC)
     for data in events:
         # No VALARM in a feed: subscribers keep their own reminder settings.
-        plain = EventData(**{**data.__dict__, "alarm_minutes": None})
-        calendar.add_component(_vevent(plain, stamp=data.modified or epoch, utc=True, with_attendees=False))
+        calendar.add_component(_vevent(data, stamp=data.modified or epoch, utc=True, with_attendees=False, alarm=False))
     return calendar.to_ical()

@@ -14,7 +14,7 @@ from flask import render_template
 
 from interviews.auth.models import User
 from interviews.calendar import ics
-from interviews.calendar.events import Audience, Person, candidate_contact, event_data, panel_people, summary
+from interviews.calendar.events import Audience, Person, candidate_contact, event_data, summary
 from interviews.calendar.ics import clean_line
 from interviews.extensions import db
 from interviews.mail.services import enqueue
@@ -88,7 +88,7 @@ def _to_panel(interview: Interview, what: str, users: Sequence[User] | None = No
         return
     if what == "cancel":
         # A CANCEL names the attendees it cancels for: all of them, or only those taken off the panel.
-        people = [Person(u.name, u.email) for u in users] if users else panel_people(interview)
+        people = [Person(u.name, u.email) for u in users]
         full = users == [seat.user for seat in interview.panel_seats]
         data = event_data(interview, Audience.panel, only=None if full else people)
         payload = ics.cancellation(data)

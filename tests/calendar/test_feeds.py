@@ -85,7 +85,7 @@ def test_etag_and_last_modified_answer_304_without_building_the_calendar(
         raise AssertionError("the calendar was built for a conditional request")
 
     monkeypatch.setattr(services, "build_feed", refuse)
-    monkeypatch.setattr(services, "feed_interviews", refuse)
+    monkeypatch.setattr(services, "feed_facts", refuse)
     with count_queries() as queries:
         again = client.get(feed_url(leader), headers={"If-None-Match": etag})
     assert again.status_code == 304

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import icalendar
@@ -52,12 +53,10 @@ def test_hostile_text_stays_inside_its_property(text):
         location=text,
         description=text,
     )
-    data = ics.EventData(
-        **{
-            **data.__dict__,
-            "organizer": Person(text, "endorsements@riverside-labor.example.org"),
-            "attendees": (Person(text, "scheduler@campaign.example.com"),),
-        }
+    data = dataclasses.replace(
+        data,
+        organizer=Person(text, "endorsements@riverside-labor.example.org"),
+        attendees=(Person(text, "scheduler@campaign.example.com"),),
     )
     payload = ics.request(data)
     assert_well_formed(payload)

@@ -6,6 +6,7 @@ on the days around the changes where a wrong VTIMEZONE shows as a one-hour shift
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -180,7 +181,7 @@ def test_a_feed_is_published_in_utc_with_refresh_hints_and_no_attendees():
         event("Europe/Berlin", datetime(2027, 3, 29, 10, 0), modified=datetime(2027, 1, 2, tzinfo=UTC)),
         event("America/New_York", datetime(2027, 11, 8, 10, 0), sequence=2, status=Status.cancelled),
     ]
-    events[1] = EventData(**{**events[1].__dict__, "uid": "other@interviews"})
+    events[1] = dataclasses.replace(events[1], uid="other@interviews")
     payload = ics.feed(events, name="Riverside Labor Council: my interviews")
     calendar = icalendar.Calendar.from_ical(payload)
     assert calendar["METHOD"] == "PUBLISH"
