@@ -116,8 +116,8 @@ class _Mailer:
     def _connect(self) -> smtplib.SMTP:
         host, port = self.config["MAIL_SERVER"], int(self.config.get("MAIL_PORT") or 25)
         timeout = float(self.config.get("MAIL_TIMEOUT") or DEFAULT_TIMEOUT)
+        smtp: smtplib.SMTP | None = None
         try:
-            smtp: smtplib.SMTP
             if self.config.get("MAIL_USE_SSL"):
                 smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
             else:
@@ -127,6 +127,8 @@ class _Mailer:
             if self.config.get("MAIL_USERNAME"):
                 smtp.login(self.config["MAIL_USERNAME"], self.config.get("MAIL_PASSWORD") or "")
         except (OSError, smtplib.SMTPException) as error:
+            if smtp is not None:  # connected, but TLS or login failed: do not leave the socket open
+                smtp.close()
             raise _ServerUnavailable(f"cannot use the SMTP server {host}:{port}: {_describe(error)}") from error
         return smtp
 
