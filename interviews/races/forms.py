@@ -8,6 +8,19 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
+class Form(FlaskForm):
+    """A FlaskForm that also refuses NUL characters, which PostgreSQL cannot store in text (a 500 otherwise)."""
+
+    def validate(self, extra_validators: object = None) -> bool:
+        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+        for field in self:
+            values = field.data if isinstance(field.data, list) else [field.data]
+            if any(isinstance(v, str) and "\x00" in v for v in values):
+                field.errors = [*field.errors, "This contains an invisible control character. Please retype it."]
+                valid = False
+        return valid
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes (easier on a phone and for screen readers than a multi-select)."""
 
@@ -21,7 +34,7 @@ class MultiCheckboxField(SelectMultipleField):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class RaceForm(FlaskForm):
+class RaceForm(Form):
     title = StringField(
         "Title",
         validators=[DataRequired(), Length(max=200)],
@@ -38,7 +51,7 @@ class RaceForm(FlaskForm):
     submit = SubmitField("Save race")
 
 
-class CandidateForm(FlaskForm):
+class CandidateForm(Form):
     name = StringField("Candidate's name", validators=[DataRequired(), Length(max=200)])
     party = StringField("Party", validators=[Optional(), Length(max=100)])
     incumbent = BooleanField("Incumbent")
@@ -51,15 +64,15 @@ class CandidateForm(FlaskForm):
     submit = SubmitField("Save candidate")
 
 
-class PanelForm(FlaskForm):
+class PanelForm(Form):
     members = MultiCheckboxField("Panel members", coerce=int, validate_choice=True)
     submit = SubmitField("Save panel")
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     reason = TextAreaField("Reason (kept in the record)", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Withdraw candidate")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField("Confirm")

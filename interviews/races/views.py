@@ -212,7 +212,7 @@ def candidate_withdraw(race_id: int, candidate_id: int):  # type: ignore[no-unty
     candidate = get_candidate_or_404(race, candidate_id)
     form = WithdrawForm()
     if not form.validate_on_submit():
-        flash("The reason is too long (2,000 characters at most).", "error")
+        flash("The reason could not be kept: " + " ".join(form.reason.errors or ["please try again."]), "error")
         return redirect(url_for("races.candidate_edit", race_id=race.id, candidate_id=candidate.id))
     try:
         candidate_services.withdraw_candidate(candidate, reason=form.reason.data or "", actor=current_user)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,12 +17,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from interviews.races.forms import MultiCheckboxField
+from interviews.races.forms import Form, MultiCheckboxField
 from interviews.scheduling.rules import local_to_utc
 from interviews.timezones import timezone_choices
 
 
-class WhenWhereForm(FlaskForm):
+class WhenWhereForm(Form):
     """The time and place of an interview, typed as wall-clock time in a chosen zone."""
 
     day = DateField("Date", validators=[DataRequired(message="Give the date.")])
@@ -59,7 +58,7 @@ class MoveForm(WhenWhereForm):
     submit = SubmitField("Move interview")
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(
         "Reason",
         validators=[Optional(), Length(max=2000)],
@@ -68,19 +67,19 @@ class CancelForm(FlaskForm):
     submit = SubmitField("Cancel interview")
 
 
-class PanelForm(FlaskForm):
+class PanelForm(Form):
     members = MultiCheckboxField("Panel members", coerce=int, validate_choice=True)
     submit = SubmitField("Save panel")
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(
         "Status", choices=lambda: [("completed", "Completed"), ("no_show", "No-show"), ("scheduled", "Scheduled")]
     )
     submit = SubmitField("Save")
 
 
-class LocationForm(FlaskForm):
+class LocationForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     kind = RadioField("Kind", choices=lambda: [("room", "A room"), ("video", "A video meeting")], default="room")
     address = StringField("Address", validators=[Optional(), Length(max=500)], description="For a room.")
@@ -93,5 +92,5 @@ class LocationForm(FlaskForm):
     submit = SubmitField("Save location")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField("Confirm")

@@ -128,3 +128,37 @@ def test_withdrawing_keeps_the_candidate_cancels_interviews_and_revokes_the_link
     again = client.post(f"/races/{race.id}/candidates/{candidate.id}/withdraw", follow_redirects=True)
     assert "has already withdrawn" in again.get_data(as_text=True)
     assert db.session.scalar(select(Invitation.link_version)) == 2
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"name": "\x00", "election_date": "31/31/31", "members": ["x"], "website": "h" * 600, "closed": "maybe"}],
+    ids=["empty", "junk"],
+)
+def test_garbage_posted_to_any_race_page_is_never_a_500(client, auth, make_race, data):
+    race = make_race()
+    candidate = race.candidates[0]
+    auth.login("staff")
+    for path in (
+        "/races/new",
+        f"/races/{race.id}/edit",
+        f"/races/{race.id}/panel",
+        f"/races/{race.id}/stage",
+        f"/races/{race.id}/candidates/new",
+        f"/races/{race.id}/candidates/{candidate.id}",
+        f"/races/{race.id}/candidates/{candidate.id}/withdraw",
+    ):
+        response = client.post(path, data=data)
+        assert response.status_code < 500, (path, response.status_code)
+
+
+def test_a_nul_character_in_otherwise_good_input_is_refused_not_a_500(client, auth, make_race):
+    race = make_race(candidates=0)
+    auth.login("staff")
+    response = client.post(f"/races/{race.id}/candidates/new", data={**CANDIDATE, "name": "Diane\x00 Kessler"})
+    assert response.status_code == 400
+    response = client.post(
+        "/races/new",
+        data={"title": "Gov\x00", "office": "Governor", "jurisdiction": "Columbia", "election_date": "2027-11-02"},
+    )
+    assert response.status_code == 400

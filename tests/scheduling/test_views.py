@@ -241,3 +241,30 @@ def test_listing_queries_do_not_grow_with_the_number_of_interviews(client, auth,
     with count_queries() as many:
         client.get("/interviews")
     assert many.count == few.count
+
+
+GARBAGE = [
+    {},
+    {"day": "\x00", "start_time": "'; drop table", "duration": "9" * 40, "timezone": "", "location": "x"},
+    {"members": ["abc", "-1"], "status": "exploded", "reason": "r" * 5000, "panel": ["987654"]},
+]
+
+
+@pytest.mark.parametrize("data", GARBAGE, ids=["empty", "junk", "wrong-types"])
+def test_garbage_posted_to_any_scheduling_page_is_never_a_500(client, auth, race, at, make_location, data):
+    interview = _booked(race, at(10))
+    location = make_location()
+    auth.login("staff")
+    paths = [
+        f"/interviews/new?race={race.id}",
+        f"/interviews/{interview.id}/move",
+        f"/interviews/{interview.id}/panel",
+        f"/interviews/{interview.id}/status",
+        f"/interviews/{interview.id}/cancel",
+        "/locations/new",
+        f"/locations/{location.id}",
+        f"/locations/{location.id}/active",
+    ]
+    for path in paths:
+        response = client.post(path, data=data)
+        assert response.status_code < 500, (path, response.status_code)
