@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.invitations.models import Invitation, InvitationLetter
-from interviews.notes.models import MemberPoll, Note, QuestionList
+from interviews.notes.models import MemberPoll, Note, Question, QuestionList
 from interviews.notes.polls import Chart, chart, share
 from interviews.notes.services import is_locked
 from interviews.notes.visibility import visible_notes
@@ -98,8 +98,10 @@ def load_record_book(race: Race, viewer: User) -> RecordBook:
     for note in db.session.scalars(
         select(Note)
         .join(Interview, Interview.id == Note.interview_id)
+        .outerjoin(Question, Question.id == Note.question_id)
         .where(Interview.race_id == race.id, visible_notes(viewer))
-        .order_by(Note.interview_id, Note.question_id.is_not(None), Note.created_at, Note.id)
+        # In the order the questions were asked, the general notes last.
+        .order_by(Note.interview_id, Question.position.is_(None), Question.position, Note.created_at, Note.id)
         .options(selectinload(Note.author), selectinload(Note.question))
     ):
         notes[note.interview_id].append(note)

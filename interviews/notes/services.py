@@ -138,13 +138,16 @@ def notes_on(interview: Interview, viewer: User) -> Sequence[Note]:
     ).all()
 
 
-def own_note(interview: Interview, author: User, question: Question | None) -> Note | None:
+def own_note(interview: Interview, author: User, question: Question | None, *, fresh: bool = False) -> Note | None:
+    """The author's note; `fresh` re-reads it from the database even if this session loaded it before."""
     return db.session.scalar(
-        select(Note).where(
+        select(Note)
+        .where(
             Note.interview_id == interview.id,
             Note.author_id == author.id,
             Note.question_id.is_(None) if question is None else Note.question_id == question.id,
         )
+        .execution_options(populate_existing=fresh)
     )
 
 
@@ -183,7 +186,12 @@ def save_note(
     if not body.strip():
         raise NotesError("The note is empty.")
     _lock_seat(interview, author)
-    note = own_note(interview, author, question)
+    if question is not None and interview.question_list_id is None:
+        # An interview booked before the race had a list: the list its first note answers is the one it used.
+        interview.question_list_id = question.question_list_id
+    # Read after taking the lock, and past anything this session loaded earlier: the version compared
+    # below is the one committed by whoever saved last.
+    note = own_note(interview, author, question, fresh=True)
     now = utcnow()
     if note is None:
         if base_version != 0:

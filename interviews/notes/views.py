@@ -64,7 +64,11 @@ def interview_context(interview: Interview, viewer: User) -> dict[str, object]:
         if note.author_id != viewer.id:
             others.setdefault(note.question_id, []).append(note)
     writer = may_write_notes(viewer, interview)
+    asked = {q.id for q in question_list.questions} if question_list else set()
+    # Notes under a question of another version of the list (should one exist) are shown, never dropped.
+    elsewhere = [n for n in notes if n.question_id is not None and n.question_id not in asked]
     return {
+        "elsewhere": elsewhere,
         "interview": interview,
         "question_list": question_list,
         "mine": mine,

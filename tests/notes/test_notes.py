@@ -250,3 +250,35 @@ def test_the_draft_endpoint_needs_the_csrf_token(app_factory, make_race, make_us
         session["_fresh"] = True
     response = strict.post(f"/interviews/{interview.id}/notes/draft", data={"body": "x", "version": "0"})
     assert response.status_code == 400
+
+
+def test_two_simultaneous_saves_from_the_same_version_never_lose_one(app_factory, panel, write_note):  # type: ignore[no-untyped-def]
+    import threading
+
+    _race, questions, interview, author, _ = panel
+    write_note(interview, author, "Version one", "panel", question=questions[0])
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+    url, author_id = _write_url(interview, questions[0]), str(author.id)
+    apps = [app_factory(), app_factory()]  # two browser tabs, two server workers
+
+    def save(tab: int) -> None:
+        client = apps[tab].test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = author_id
+            session["_fresh"] = True
+        client.get(url)
+        barrier.wait()
+        response = client.post(url, data={"body": f"Tab {tab}", "visibility": "panel", "version": "1"})
+        statuses.append(response.status_code)
+
+    db.session.commit()
+    threads = [threading.Thread(target=save, args=(n,)) for n in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(statuses) == [302, 409]
+    db.session.expire_all()
+    note = db.session.scalar(select(Note))
+    assert note.version == 2 and [r.version for r in note.revisions] == [1, 2]

@@ -152,3 +152,31 @@ def test_a_poll_is_edited_and_deleted_by_staff_only(client, auth, make_race):  #
     auth.login("admin")
     assert client.post(f"/polls/{poll.id}/delete").status_code == 302
     assert db.session.scalar(select(db.func.count(MemberPoll.id))) == 0
+
+
+def test_the_race_page_links_questions_polls_and_record_book(client, auth, make_race, make_questions):  # type: ignore[no-untyped-def]
+    race = make_race()
+    make_questions(race)
+    auth.login("staff")
+    page = client.get(f"/races/{race.id}").get_data(as_text=True)
+    assert f"/races/{race.id}/questions" in page and f"/races/{race.id}/record" in page
+    assert "Member polls" in page and f"/races/{race.id}/polls/new" in page
+    auth.logout()
+    auth.login("leader")
+    page = client.get(f"/races/{race.id}").get_data(as_text=True)
+    assert f"/races/{race.id}/record" in page and "/polls/new" not in page and "/questions/edit" not in page
+
+
+def test_an_interview_without_a_list_is_pinned_to_the_one_its_notes_answer(
+    client, auth, make_race, make_user, make_questions, make_interview, write_note
+):  # type: ignore[no-untyped-def]
+    race = make_race()
+    leader = make_user("leader")
+    interview = make_interview(race, [leader], question_list=None)
+    first = make_questions(race, ["Old question?"])
+    write_note(interview, leader, "Answer to the old question", "panel", question=first.questions[0])
+    assert interview.question_list_id == first.id
+    make_questions(race, ["New question?"])
+    auth.login(leader)
+    page = client.get(f"/interviews/{interview.id}/notes").get_data(as_text=True)
+    assert "Old question?" in page and "Answer to the old question" in page and "New question?" not in page
