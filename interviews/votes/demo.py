@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from interviews.demo import DemoContext
 from interviews.extensions import db
-from interviews.votes import services
+from interviews.votes import ballots, services
 from interviews.votes.models import VoteOption
 
 # Presidential race (two-thirds, weighted per capita): Whitcombe leads but falls short.
@@ -54,7 +54,7 @@ def load(ctx: DemoContext) -> None:
     )
     services.open_vote(vote, secretary, now=held)
     for name, choice in PRESIDENTIAL_BALLOTS.items():
-        services.cast_ballot(
+        ballots.cast_ballot(
             vote,
             members[name],
             _option(vote, choice),
@@ -81,5 +81,5 @@ def load(ctx: DemoContext) -> None:
     )
     services.open_vote(vote, secretary, now=ctx.now - timedelta(hours=2))
     for name, choice in GOVERNOR_BALLOTS.items():
-        services.cast_ballot(vote, members[name], _option(vote, choice), actor=members[name])
+        ballots.cast_ballot(vote, members[name], _option(vote, choice), actor=members[name])
     db.session.flush()

@@ -5,15 +5,11 @@ lock on the vote and an exclusive lock on the member's roll entry; closing and f
 exclusive lock on the vote. So a ballot racing the close either lands before it or is refused, and
 two submissions by one member are serialised (on SQLite, BEGIN IMMEDIATE serialises every write).
 
-Secret ballots cannot be changed. A change would need to find the member's earlier ballot again,
-which is exactly the link a secret vote must not keep; a receipt the member holds would work, but
-lost receipts and shoulder-surfing make it a poor trade for a board of a few dozen people. The
-ballot form says so before the member casts it.
+Casting ballots is in ballots.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
@@ -26,7 +22,7 @@ from interviews.extensions import db
 from interviews.races.models import QuorumKind, Race
 from interviews.types import utcnow
 from interviews.votes import tally
-from interviews.votes.models import Ballot, BallotBoxTotal, RollEntry, Vote, VoteOption, VoteStatus
+from interviews.votes.models import BallotBoxTotal, RollEntry, Vote, VoteOption, VoteStatus
 from interviews.votes.record import build_record, canonical_json, sha256_hex
 from interviews.votes.rules import Rule, rule_of_vote
 
@@ -235,123 +231,6 @@ def set_presence(vote: Vote, present_entry_ids: set[int], actor: User | None) ->
             entry.present = present
     if changes:
         record("vote.presence", vote, changes=changes, actor=actor, summary="Members present recorded")
-
-
-@dataclass
-class BallotReceipt:
-    changed: bool
-    message: str
-
-
-def cast_ballot(
-    vote: Vote,
-    member: User,
-    option_id: int | None,
-    *,
-    actor: User,
-    paper: bool = False,
-    now: datetime | None = None,
-) -> BallotReceipt:
-    """Record `member`'s ballot (option_id None: abstain). By the member online, or by the secretary (paper).
-
-    Named votes: a member may change their ballot until the vote closes; the secretary may record or
-    correct a paper ballot but not overwrite one the member cast online. Secret votes: once only.
-    """
-    vote = locked_vote(vote.id, shared=True)
-    if vote.status is not VoteStatus.open:
-        raise VoteError("This vote is not open: ballots are no longer accepted.")
-    entry = db.session.scalars(
-        select(RollEntry)
-        .where(RollEntry.vote_id == vote.id, RollEntry.user_id == member.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if entry is None:
-        raise VoteError(f"{member.name} is not on this vote's roll.")
-    option = None
-    if option_id is not None:
-        option = db.session.get(VoteOption, option_id)
-        if option is None or option.vote_id != vote.id:
-            raise VoteError("That choice is not on this ballot.")
-    choice = option.label if option else "abstain"
-    if paper:
-        entry.present = True
-    if vote.secret:
-        return _cast_secret(vote, entry, option, member=member, actor=actor, paper=paper)
-
-    ballot = db.session.scalars(
-        select(Ballot).where(Ballot.vote_id == vote.id, Ballot.member_id == member.id)
-    ).one_or_none()
-    when = now or utcnow()
-    if ballot is None:
-        ballot = Ballot(
-            vote=vote,
-            member_id=member.id,
-            option_id=option_id,
-            weight=entry.weight,
-            recorded_by_id=actor.id,
-            recorded_at=when,
-            paper=paper,
-        )
-        db.session.add(ballot)
-        entry.has_voted = True
-        db.session.flush()
-        record(
-            "vote.ballot_cast",
-            vote,
-            actor=actor,
-            changes={"member": member.name, "choice": choice, "paper": paper},
-            summary=f"{'Paper ballot recorded for' if paper else 'Ballot cast by'} {member.name}: {choice}",
-        )
-        return BallotReceipt(False, f"Ballot recorded: {choice}.")
-    if paper and not ballot.paper:
-        raise VoteError(f"{member.name} has already voted online; only they can change that ballot.")
-    old = ballot.option.label if ballot.option else "abstain"
-    if ballot.option_id == option_id:
-        return BallotReceipt(False, f"Ballot unchanged: {choice}.")
-    ballot.option_id = option_id
-    ballot.recorded_by_id = actor.id
-    ballot.recorded_at = when
-    ballot.paper = paper
-    db.session.flush()
-    record(
-        "vote.ballot_changed",
-        vote,
-        actor=actor,
-        changes={"member": member.name, "choice": [old, choice], "paper": paper},
-        summary=f"Ballot of {member.name} changed from {old} to {choice}",
-    )
-    return BallotReceipt(True, f"Ballot changed to {choice}.")
-
-
-def _cast_secret(
-    vote: Vote, entry: RollEntry, option: VoteOption | None, *, member: User, actor: User, paper: bool
-) -> BallotReceipt:
-    if entry.has_voted:
-        raise VoteError(
-            f"{'You have' if actor.id == member.id else member.name + ' has'} already voted. A secret ballot "
-            "cannot be changed: nothing links it to the voter, so it cannot be found again."
-        )
-    entry.has_voted = True
-    # One atomic UPDATE of the totals: the ballot leaves no row, id, time or weight of its own.
-    option_filter = BallotBoxTotal.option_id.is_(None) if option is None else BallotBoxTotal.option_id == option.id
-    done = db.session.execute(
-        update(BallotBoxTotal)
-        .where(BallotBoxTotal.vote_id == vote.id, option_filter)
-        .values(ballots=BallotBoxTotal.ballots + 1, weight=BallotBoxTotal.weight + entry.weight)
-        .execution_options(synchronize_session=False)
-    )
-    if done.rowcount != 1:
-        raise VoteError("This vote's ballot box is damaged; tell the secretary.")
-    # The audit trail says who voted, never what they chose.
-    record(
-        "vote.secret_ballot_cast",
-        vote,
-        actor=actor,
-        changes={"member": member.name, "paper": paper},
-        summary=f"{'Secret paper ballot recorded for' if paper else 'Secret ballot cast by'} {member.name}",
-    )
-    return BallotReceipt(False, "Your secret ballot is in the box." if not paper else "Secret ballot recorded.")
 
 
 def close_vote(vote: Vote, actor: User | None, now: datetime | None = None) -> Vote:

@@ -13,7 +13,7 @@ from interviews.access import PUBLIC, SIGNED_IN, allow
 from interviews.extensions import db
 from interviews.races.models import QuorumKind, Race, VoteBase
 from interviews.sections import section
-from interviews.votes import services
+from interviews.votes import ballots, services
 from interviews.votes.chart import chart_of
 from interviews.votes.forms import (
     ABSTAIN,
@@ -230,7 +230,7 @@ def cast(vote_id: int):  # type: ignore[no-untyped-def]
     form = _ballot_form(vote)
     if form.validate_on_submit():
         try:
-            receipt = services.cast_ballot(vote, current_user, _choice_id(form.choice.data), actor=current_user)
+            receipt = ballots.cast_ballot(vote, current_user, _choice_id(form.choice.data), actor=current_user)
         except services.VoteError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -278,7 +278,7 @@ def paper(vote_id: int):  # type: ignore[no-untyped-def]
             form.member.errors.append("Choose a member on the roll.")
         else:
             try:
-                receipt = services.cast_ballot(
+                receipt = ballots.cast_ballot(
                     vote, entry.user, _choice_id(form.choice.data), actor=current_user, paper=True
                 )
             except services.VoteError as error:

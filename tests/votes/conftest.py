@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -63,9 +63,3 @@ def opened_vote(make_race, secretary) -> Callable[..., Vote]:  # type: ignore[no
         return vote
 
     return make
-
-
-def cast_all(vote: Vote, ballots: Iterable[tuple[User, str | None]], actor: User | None = None) -> None:
-    for member, label in ballots:
-        services.cast_ballot(vote, member, option_id(vote, label), actor=actor or member)
-    db.session.commit()

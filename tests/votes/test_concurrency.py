@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.races.models import QuorumKind
-from interviews.votes import services
+from interviews.votes import ballots, services
 from interviews.votes.models import Ballot, BallotBoxTotal, Vote, VoteStatus
 from interviews.votes.record import verify_chain
 from tests.votes.conftest import option_id
@@ -61,7 +61,7 @@ def cast_job(vote_id: int, member_id: int, label: str | None, *, paper_by: int |
         vote = db.session.get(Vote, vote_id)
         member = db.session.get(User, member_id)
         actor = db.session.get(User, paper_by) if paper_by else member
-        services.cast_ballot(vote, member, option_id(vote, label), actor=actor, paper=paper_by is not None)
+        ballots.cast_ballot(vote, member, option_id(vote, label), actor=actor, paper=paper_by is not None)
         return "ok"
 
     return job
@@ -74,8 +74,8 @@ def test_a_member_double_submitting_a_named_ballot_ends_with_one_ballot(server_a
     labels = ["Candidate A", "Candidate B"] * (attempts // 2)
     outcomes = race_threads(server_app, [cast_job(vote.id, member.id, label) for label in labels])
     assert outcomes == ["ok"] * attempts, outcomes
-    ballots = db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id)).all()
-    assert len(ballots) == 1 and ballots[0].weight == 7
+    rows = db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id)).all()
+    assert len(rows) == 1 and rows[0].weight == 7
 
 
 def test_a_member_double_submitting_a_secret_ballot_is_counted_once(server_app, make_member, opened_vote, secretary):
@@ -122,7 +122,7 @@ def test_simultaneous_finalisations_make_one_unbroken_chain(server_app, make_mem
     votes = []
     for _ in range(4):
         vote = opened_vote(quorum_kind=QuorumKind.none)
-        services.cast_ballot(vote, member, option_id(vote, "Candidate A"), actor=member)
+        ballots.cast_ballot(vote, member, option_id(vote, "Candidate A"), actor=member)
         services.close_vote(vote, secretary)
         votes.append(vote)
     db.session.commit()

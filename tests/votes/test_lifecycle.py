@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from interviews.audit.models import AuditEvent
 from interviews.extensions import db
 from interviews.races.models import QuorumKind
-from interviews.votes import services
+from interviews.votes import ballots, services
 from interviews.votes.models import Ballot, BallotBoxTotal, RollEntry, Vote, VoteStatus
 from tests.votes.conftest import option_id
 
@@ -96,11 +96,11 @@ def test_named_vote_from_rule_to_publication(client, auth, make_user, make_race)
     assert vote.status is VoteStatus.final and vote.outcome == "endorsed"
     assert vote.result_text == "Endorsed: Candidate A"
 
-    ballots = db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id)).all()
-    assert sorted((b.member_id, b.weight, b.paper) for b in ballots) == sorted(
+    rows = db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id)).all()
+    assert sorted((b.member_id, b.weight, b.paper) for b in rows) == sorted(
         [(members[0].id, 300, False), (members[1].id, 200, False), (members[2].id, 100, True)]
     )
-    paper_ballot = next(b for b in ballots if b.paper)
+    paper_ballot = next(b for b in rows if b.paper)
     assert paper_ballot.recorded_by_id == staff.id
 
     changes = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "vote.ballot_changed")).all()
@@ -132,7 +132,7 @@ def test_final_means_final(client, auth, make_member, opened_vote, secretary):
     members = [make_member(weight=1) for _ in range(3)]
     db.session.commit()
     vote = opened_vote()
-    services.cast_ballot(vote, members[0], option_id(vote, "Candidate A"), actor=members[0])
+    ballots.cast_ballot(vote, members[0], option_id(vote, "Candidate A"), actor=members[0])
     services.close_vote(vote, secretary)
     services.finalise_vote(vote, secretary)
     db.session.commit()
@@ -160,7 +160,7 @@ def test_a_vote_without_quorum_is_final_only_as_failed(make_member, opened_vote,
     members = [make_member() for _ in range(5)]
     db.session.commit()
     vote = opened_vote(quorum_kind=QuorumKind.fraction, quorum_numerator=1, quorum_denominator=2)
-    services.cast_ballot(vote, members[0], option_id(vote, "Candidate A"), actor=members[0])
+    ballots.cast_ballot(vote, members[0], option_id(vote, "Candidate A"), actor=members[0])
     services.close_vote(vote, secretary)
     services.finalise_vote(vote, secretary)
     db.session.commit()
@@ -277,8 +277,8 @@ def test_sections_show_the_rule_the_awaited_votes_and_the_record(app, make_user,
         race_part = "".join(render_sections("race", vote.race, secretary))
         assert "At least two-thirds of the votes cast" in race_part and f"/races/{vote.race_id}/rule" in race_part
         assert "Edit the rule" not in "".join(render_sections("race", vote.race, voter))
-    services.cast_ballot(vote, voter, option_id(vote, "Candidate A"), actor=voter)
-    services.cast_ballot(vote, other, option_id(vote, "Candidate A"), actor=other)
+    ballots.cast_ballot(vote, voter, option_id(vote, "Candidate A"), actor=voter)
+    ballots.cast_ballot(vote, other, option_id(vote, "Candidate A"), actor=other)
     services.close_vote(vote, secretary)
     services.finalise_vote(vote, secretary)
     db.session.commit()
@@ -306,3 +306,21 @@ def test_secretary_records_who_is_present(client, auth, make_member, opened_vote
     services.close_vote(vote, secretary)
     db.session.commit()
     assert vote.quorum_met is True
+
+
+def test_editing_the_race_rule_after_opening_does_not_touch_the_vote(make_member, opened_vote, secretary):
+    from fractions import Fraction
+
+    from interviews.votes.rules import Rule, describe, rule_of_vote
+
+    members = [make_member() for _ in range(3)]
+    db.session.commit()
+    vote = opened_vote(quorum_kind=QuorumKind.none)
+    services.update_race_rule(vote.race, Rule(Fraction(1, 2), inclusive=False, secret=True), secretary)
+    for member, label in zip(members, ["Candidate A", "Candidate A", "Candidate B"], strict=True):
+        ballots.cast_ballot(vote, member, option_id(vote, label), actor=member)
+    services.close_vote(vote, secretary)
+    db.session.commit()
+    assert vote.race.threshold_inclusive is False and vote.race.secret_ballot is True
+    assert describe(rule_of_vote(vote)) == "At least two-thirds of the votes cast; no quorum; named ballots"
+    assert services.result_of(vote).winner.label == "Candidate A"  # 2 of 3 is two-thirds, at least

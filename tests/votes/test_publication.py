@@ -5,7 +5,7 @@ from __future__ import annotations
 from interviews.extensions import db
 from interviews.invitations.links import make_token
 from interviews.races.models import QuorumKind
-from interviews.votes import services
+from interviews.votes import ballots, services
 from tests.votes.conftest import option_id
 
 
@@ -17,7 +17,7 @@ def test_candidate_links_and_the_public_page_show_no_result_before_publication(
     vote = services.prepare_vote(race, held_on=race.election_date, motion="Endorse?", actor=secretary)
     services.open_vote(vote, secretary)
     for member in members:
-        services.cast_ballot(vote, member, option_id(vote, "Candidate A"), actor=member)
+        ballots.cast_ballot(vote, member, option_id(vote, "Candidate A"), actor=member)
     services.close_vote(vote, secretary)
     services.finalise_vote(vote, secretary)
     db.session.commit()

@@ -15,7 +15,7 @@ import pytest
 from interviews.extensions import db
 from interviews.races.models import QuorumKind, VoteBase
 from interviews.types import utcnow
-from interviews.votes import services
+from interviews.votes import ballots, services
 from tests.votes.conftest import option_id
 
 A, B, C, NE = "Candidate A", "Candidate B", "Candidate C", "No endorsement"
@@ -328,7 +328,7 @@ def test_scenario(scenario, make_member, opened_vote, secretary):
         scenario.after_open(vote, members)
         db.session.commit()
     for index, label in scenario.ballots:
-        services.cast_ballot(vote, members[index], option_id(vote, label), actor=members[index])
+        ballots.cast_ballot(vote, members[index], option_id(vote, label), actor=members[index])
     if scenario.present:
         services.set_presence(
             vote, {e.id for e in vote.roll if e.user_id in {members[i].id for i in scenario.present}}, secretary

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from interviews.extensions import db
 from interviews.races.models import QuorumKind
-from interviews.votes import services
+from interviews.votes import ballots, services
 from interviews.votes.record import canonical_json, sha256_hex
 from tests.votes.conftest import option_id
 
@@ -22,7 +22,7 @@ def two_final_votes(make_member, opened_vote, secretary):  # type: ignore[no-unt
     for secret in (False, True):
         vote = opened_vote(quorum_kind=QuorumKind.none, secret_ballot=secret, weighted=True)
         for member, label in zip(members, ("Candidate A", "Candidate B", None), strict=True):
-            services.cast_ballot(vote, member, option_id(vote, label), actor=member)
+            ballots.cast_ballot(vote, member, option_id(vote, label), actor=member)
         services.close_vote(vote, secretary)
         services.finalise_vote(vote, secretary)
         db.session.commit()
