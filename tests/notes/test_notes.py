@@ -12,6 +12,7 @@ from interviews.audit.models import AuditEvent
 from interviews.extensions import db
 from interviews.notes.models import Note, NoteDraft
 from interviews.votes.models import Vote, VoteStatus
+from tests.notes.pdftext import pdf_text
 
 
 @pytest.fixture
@@ -178,6 +179,9 @@ def test_hide_until_submitted(client, auth, make_race, make_user, make_questions
     assert "Anchoring opinion" not in page and "hides colleagues' notes" in page
     assert "Anchoring opinion" not in client.get(f"/races/{race.id}/record").get_data(as_text=True)
     assert "Anchoring" not in client.get("/search?q=anchoring").get_data(as_text=True)
+    for export in ("record.json", "notes.csv"):
+        assert b"Anchoring" not in client.get(f"/races/{race.id}/{export}").data
+    assert "Anchoring" not in pdf_text(client.get(f"/races/{race.id}/record.pdf").data)
     # Submitting needs a note of one's own first.
     assert client.post(f"/interviews/{interview.id}/notes/submit").status_code == 302
     assert "Anchoring opinion" not in client.get(f"/interviews/{interview.id}/notes").get_data(as_text=True)
@@ -187,6 +191,7 @@ def test_hide_until_submitted(client, auth, make_race, make_user, make_questions
     assert "Anchoring opinion" not in client.get(f"/interviews/{interview.id}/notes").get_data(as_text=True)
     client.post(f"/interviews/{interview.id}/notes/submit")
     assert "Anchoring opinion" in client.get(f"/interviews/{interview.id}/notes").get_data(as_text=True)
+    assert "Anchoring opinion" in pdf_text(client.get(f"/races/{race.id}/record.pdf").data)
     # A leader who is not on the panel is not held back: they read leadership notes as usual.
     auth.logout()
     auth.login(outsider)
