@@ -22,7 +22,8 @@ def verify_command() -> None:
         raise click.ClickException(
             f"{len(names)} of {checked} final votes fail verification: {', '.join(f'vote {n}' for n in names)}"
         )
-    click.echo(f"All {checked} final votes verified: records, digests and chain intact.")
+    noun = "final vote" if checked == 1 else "final votes"
+    click.echo(f"{checked} {noun} verified: records, digests and chain intact.")
 
 
 def register(app: Flask) -> None:

@@ -51,7 +51,7 @@ def test_verify_passes_then_names_the_vote_whose_ballot_was_edited(runner, two_f
     first, second = two_final_votes
     result = verify(runner)
     assert result.exit_code == 0, result.output
-    assert "All 2 final votes verified" in result.output
+    assert "2 final votes verified" in result.output
 
     db.session.execute(
         text("UPDATE ballots SET option_id = :o WHERE vote_id = :v AND option_id IS NULL"),
