@@ -167,9 +167,16 @@ def test_dashboard_shows_staff_the_counts_and_the_way_to_failures(client, auth, 
     assert "Outbox" not in client.get("/dashboard").get_data(as_text=True)
 
 
-def test_demo_has_a_failed_message_with_a_realistic_error(app):
-    from interviews.demo import load_demo
+def test_demo_adds_a_failed_message_with_a_realistic_error(app, make_race, make_user):
+    from interviews.demo import DemoContext
+    from interviews.mail.demo import load
 
-    load_demo()
+    race = make_race("2026 Governor")
+    hale = race.candidates[0]
+    hale.name = "Gregory Hale"
+    admin = make_user("admin")
+    load(DemoContext(admin=admin, staff=[], leaders=[], races={race.title: race}, locations=[]))
+    db.session.commit()
     failed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)).all()
-    assert any("4.2.1" in m.last_error and m.attempts == 8 for m in failed)
+    assert len(failed) == 1 and "4.2.1" in failed[0].last_error and failed[0].attempts == 8
+    assert failed[0].recipient_addresses == [hale.contact_email]
