@@ -68,7 +68,7 @@ class PollResultRowForm(Form):
 
 
 class PollForm(FlaskForm):
-    title = StringField("Name of the poll", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Name of the poll", validators=[DataRequired(message="Give the poll a name."), Length(max=200)])
     method = SelectField(
         "Method", choices=[SelectChoice(m.value, m.label) for m in PollMethod], validators=[InputRequired()]
     )
@@ -83,7 +83,7 @@ class PollForm(FlaskForm):
     )
     overseen_by = StringField(
         "Run or overseen by",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(message="Say who ran or oversaw the poll."), Length(max=200)],
         description="Who ran the poll, or the independent firm or committee that oversaw it.",
     )
     result_kind = RadioField(
