@@ -144,7 +144,7 @@ def book_slot(invitation: Invitation, slot_id: int) -> Interview:
 
 
 def _clean(message: str | None) -> str:
-    return (message or "").strip()[:MESSAGE_MAX]
+    return (message or "").replace("\x00", "").strip()[:MESSAGE_MAX]
 
 
 def _request(invitation: Invitation, kind: RequestKind, message: str) -> CandidateRequest:

@@ -21,16 +21,26 @@ from interviews.timezones import timezone_choices
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
+def no_nul(value: object) -> object:
+    """PostgreSQL cannot store NUL characters in text; nobody types them on purpose."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+TEXT = {"filters": [no_nul]}
+
+
 class LetterForm(FlaskForm):
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
+    subject = StringField("Subject", **TEXT, validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(
         "Text of the letter",
+        **TEXT,
         validators=[DataRequired(), Length(max=20000)],
         description="Every candidate receives exactly this text, with their own link to answer.",
         render_kw={"rows": 12},
     )
     topics = TextAreaField(
         "Topics",
+        **TEXT,
         validators=[Length(max=5000)],
         description="One topic a line; they are listed in the letter.",
         render_kw={"rows": 6},
@@ -63,7 +73,7 @@ class SlotForm(FlaskForm):
 
 
 class SendForm(FlaskForm):
-    to = HiddenField(default="new")
+    to = HiddenField(default="new", **TEXT)
     submit = SubmitField("Send")
 
 
@@ -72,7 +82,7 @@ class ConfirmForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+    reason = StringField("Reason (optional)", **TEXT, validators=[Optional(), Length(max=500)])
     submit = SubmitField("Withdraw")
 
 
@@ -81,36 +91,42 @@ class WithdrawForm(FlaskForm):
 
 class BookForm(FlaskForm):
     slot_id = IntegerField("Slot", validators=[InputRequired("Choose a time.")])
-    tz = HiddenField()
+    tz = HiddenField(**TEXT)
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
-    tz = HiddenField()
+    reason = TextAreaField(
+        "Reason (optional)", **TEXT, validators=[Optional(), Length(max=2000)], render_kw={"rows": 3}
+    )
+    tz = HiddenField(**TEXT)
     submit = SubmitField("Decline the invitation")
 
 
 class OtherTimesForm(FlaskForm):
     message = TextAreaField(
         "Which times would suit you?",
+        **TEXT,
         validators=[DataRequired("Tell us which times would suit you."), Length(max=2000)],
         render_kw={"rows": 3},
     )
-    tz = HiddenField()
+    tz = HiddenField(**TEXT)
     submit = SubmitField("Ask for other times")
 
 
 class RescheduleForm(FlaskForm):
     message = TextAreaField(
         "Which times would suit you better?",
+        **TEXT,
         validators=[DataRequired("Tell us which times would suit you better."), Length(max=2000)],
         render_kw={"rows": 3},
     )
-    tz = HiddenField()
+    tz = HiddenField(**TEXT)
     submit = SubmitField("Ask to reschedule")
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
-    tz = HiddenField()
+    reason = TextAreaField(
+        "Reason (optional)", **TEXT, validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+    )
+    tz = HiddenField(**TEXT)
     submit = SubmitField("Cancel the interview")

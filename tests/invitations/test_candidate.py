@@ -63,6 +63,8 @@ def test_the_page_shows_text_topics_panel_deadline_and_free_slots_in_the_chosen_
     assert invitations[1].candidate.name not in la
     # A zone that does not exist falls back to the letter's zone, without an error.
     assert client.get(f"{link}?tz=Not/AZone").status_code == 200
+    assert client.get(f"{link}?tz=%00").status_code == 200
+    assert client.get(f"{link}?tz=../../etc/passwd").status_code == 200
 
 
 def test_the_first_visit_marks_the_invitation_opened_once(client, auth, sent_race, token):
@@ -198,6 +200,8 @@ def test_no_booking_after_the_deadline(client, sent_race, token):
         ("book", {}),
         ("book", {"book-slot_id": "1", "book-tz": "'; DROP TABLE slots; --"}),
         ("decline", {"decline-reason": "x" * 5000}),
+        ("decline", {"decline-reason": "nul \x00 byte"}),
+        ("other-times", {"other-message": "\x00\x00", "other-tz": "Europe/\x00Berlin"}),
         ("other-times", {}),
         ("reschedule", {"reschedule-message": "no booking yet"}),
         ("cancel", {}),

@@ -151,6 +151,7 @@ def test_bad_staff_input_never_500(client, auth, sent_race):
     attempts = [
         (f"/races/{race.id}/invitation", {"letter-duration_minutes": "-5", "letter-respond_by": "2026-02-30T10:00"}),
         (f"/races/{race.id}/invitation", {"letter-subject": "x" * 500}),
+        (f"/races/{race.id}/invitation", {"letter-subject": "a\x00b", "letter-body": "\x00"}),
         (f"/races/{race.id}/invitation/slots", {"slot-starts_at": "2030-01-01T10:00", "slot-location_id": "abc"}),
         (f"/races/{race.id}/invitation/slots", {"slot-starts_at": "2030-01-01T10:00", "slot-location_id": "999"}),
         (f"/races/{race.id}/invitation/slots", {"slot-starts_at": "2030-01-01T10:00", "slot-ends_at": "25:99"}),
@@ -161,6 +162,7 @@ def test_bad_staff_input_never_500(client, auth, sent_race):
         (f"/races/{race.id}/invitation/slots/{letter.slots[0].id + 1000}/remove", {}),
         (f"/races/{race.id}/invitation/send", {"to": "everyone; DROP TABLE"}),
         (f"/invitations/{invitations[0].id}/withdraw", {"reason": "x" * 5000}),
+        (f"/invitations/{invitations[1].id}/withdraw", {"reason": "nul\x00"}),
         ("/invitations/requests/12345/handled", {}),
     ]
     for url, data in attempts:
