@@ -142,3 +142,86 @@ def test_simultaneous_finalisations_make_one_unbroken_chain(server_app, make_mem
     assert positions == [1, 2, 3, 4]
     checked, problems = verify_chain()
     assert checked == 4 and problems == []
+
+
+# --- the same against a running server: real threads, real HTTP -----------------------------------
+
+
+@pytest.fixture
+def live_url(app, app_factory):  # type: ignore[no-untyped-def]
+    from tests.conftest import free_port
+    from tests.e2e.conftest import LiveServer
+
+    db.session.commit()
+    port = free_port()
+    server = LiveServer(app_factory(WTF_CSRF_ENABLED=False, BASE_URL=f"http://127.0.0.1:{port}"), port).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def _opener(base: str, email: str):  # type: ignore[no-untyped-def]
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    from tests.conftest import PASSWORD
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return None
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
+    _post(opener, f"{base}/login", {"email": email, "password": PASSWORD})
+    return opener
+
+
+def _post(opener, url: str, fields: dict[str, object]) -> int:  # type: ignore[no-untyped-def]
+    import urllib.error
+    import urllib.parse
+
+    try:
+        with opener.open(url, data=urllib.parse.urlencode(fields, doseq=True).encode(), timeout=60) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as answer:
+        return int(answer.code)
+
+
+def test_over_http_a_double_submitted_secret_ballot_and_a_racing_close(make_user, make_race, secretary, live_url):
+    members = [make_user("leader", is_voting_member=True) for _ in range(4)]
+    race = make_race(quorum_kind=QuorumKind.none, secret_ballot=True)
+    vote = services.prepare_vote(race, held_on=race.election_date, motion="Endorse?", actor=secretary)
+    services.open_vote(vote, secretary)
+    db.session.commit()
+    vote_id, choice = vote.id, option_id(vote, "Candidate A")
+
+    # The first member submits twice at once (two tabs); the others vote while the secretary closes.
+    jobs = [(_opener(live_url, members[0].email), f"/votes/{vote_id}/ballot", {"choice": choice})] * 2
+    jobs += [(_opener(live_url, m.email), f"/votes/{vote_id}/ballot", {"choice": choice}) for m in members[1:]]
+    jobs.append((_opener(live_url, secretary.email), f"/votes/{vote_id}/close", {}))
+    barrier = threading.Barrier(len(jobs))
+    codes: list[int] = [0] * len(jobs)
+
+    def run(i: int) -> None:
+        opener, path, fields = jobs[i]
+        barrier.wait()
+        codes[i] = _post(opener, live_url + path, fields)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert codes == [302] * len(jobs)  # every answer is a page with a message, never an error
+
+    db.session.rollback()
+    vote = db.session.get(Vote, vote_id)
+    assert vote.status is VoteStatus.closed
+    in_box = db.session.scalar(select(func.sum(BallotBoxTotal.ballots)).where(BallotBoxTotal.vote_id == vote_id))
+    assert in_box == sum(e.has_voted for e in vote.roll) <= 4
+    from interviews.audit.models import AuditEvent
+
+    cast = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "vote.secret_ballot_cast")).all()
+    assert len(cast) == in_box
+    assert sum(1 for e in cast if e.changes["member"] == members[0].name) <= 1  # the double submission: once
