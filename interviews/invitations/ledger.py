@@ -18,6 +18,7 @@ from interviews.invitations.models import (
     InvitationLetter,
     InvitationStatus,
     RequestKind,
+    Slot,
 )
 from interviews.races.models import Candidate, Race
 
@@ -99,7 +100,7 @@ def rows(race: Race) -> list[LedgerRow]:
         select(Candidate)
         .where(Candidate.race_id == race.id)
         .options(
-            selectinload(Candidate.invitation).selectinload(Invitation.slot),
+            selectinload(Candidate.invitation).selectinload(Invitation.slot).selectinload(Slot.location),
             selectinload(Candidate.invitation).selectinload(Invitation.requests),
             selectinload(Candidate.invitation).selectinload(Invitation.interview),
         )

@@ -142,3 +142,22 @@ def test_nothing_is_sent_without_slots_or_after_the_deadline(app, letter_race):
     with pytest.raises(services.InvitationError, match="deadline"):
         services.send(letter2)
     db.session.rollback()
+
+
+def test_the_ledger_costs_the_same_queries_for_few_or_many_candidates(client, auth, sent_race, token, count_queries):
+    auth.login("leader")
+
+    def queries_for(candidates: int, title: str, slot: int) -> int:
+        race, letter, invitations = sent_race(candidates=candidates, title=title)
+        for invitation in invitations[:2]:
+            client.get(f"/invitation/{token(invitation)}")
+        client.post(f"/invitation/{token(invitations[0])}/book", data={"book-slot_id": letter.slots[slot].id})
+        assert invitations[0].active_interview is not None
+        client.post(f"/invitation/{token(invitations[1])}/other-times", data={"other-message": "Evenings"})
+        with count_queries() as q:
+            assert client.get(f"/races/{race.id}/invitation/ledger").status_code == 200
+        return q.count
+
+    few = queries_for(3, "Race with three", slot=0)
+    many = queries_for(9, "Race with nine", slot=1)  # the same room: another time
+    assert many == few, (few, many)
