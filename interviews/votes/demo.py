@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from interviews.demo import DemoContext
 from interviews.extensions import db
 from interviews.votes import ballots, services
 from interviews.votes.models import VoteOption
+
+# The board meets in New York: a meeting's date is its date there.
+BOARD_ZONE = ZoneInfo("America/New_York")
 
 # Presidential race (two-thirds, weighted per capita): Whitcombe leads but falls short.
 PRESIDENTIAL_BALLOTS = {
@@ -44,11 +48,11 @@ def load(ctx: DemoContext) -> None:
     members = {u.name: u for u in ctx.voting_members}
 
     race = ctx.races["2028 Presidential endorsement"]
-    # 18:00 in New York (23:00 UTC), so the meeting's date is the same in every zone the board uses.
-    held = (ctx.now - timedelta(days=6)).replace(hour=23, minute=0, second=0, microsecond=0)
+    # A few hours ago: after the other demo steps' last events (a candidate withdrew yesterday).
+    held = (ctx.now - timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
     vote = services.prepare_vote(
         race,
-        held_on=held.date(),
+        held_on=held.astimezone(BOARD_ZONE).date(),
         motion="That the Council endorse a candidate for President of the United States.",
         actor=secretary,
     )
@@ -69,13 +73,13 @@ def load(ctx: DemoContext) -> None:
         vote,
         "The Council's board did not reach the two-thirds needed to endorse in the presidential race.",
         secretary,
-        now=held + timedelta(days=1),
+        now=held + timedelta(minutes=90),
     )
 
     race = ctx.races["2026 Governor"]
     vote = services.prepare_vote(
         race,
-        held_on=ctx.now.date(),
+        held_on=ctx.now.astimezone(BOARD_ZONE).date(),
         motion="That the Council endorse a candidate for Governor of the State of Columbia.",
         actor=secretary,
     )
