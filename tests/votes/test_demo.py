@@ -1,0 +1,34 @@
+"""The demo holds a final "no endorsement" vote under a two-thirds rule and an open secret vote."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from interviews.auth.models import User
+from interviews.demo import load_demo
+from interviews.extensions import db
+from interviews.votes import services
+from interviews.votes.models import BallotBoxTotal, Vote, VoteStatus
+from interviews.votes.record import verify_chain
+
+
+def test_the_demo_votes(client, auth):  # type: ignore[no-untyped-def]
+    assert load_demo()
+    final, open_vote = db.session.scalars(select(Vote).order_by(Vote.id)).all()
+    assert final.race.title == "2028 Presidential endorsement" and final.status is VoteStatus.final
+    assert (final.threshold_numerator, final.threshold_denominator, final.weighted) == (2, 3, True)
+    result = services.result_of(final)
+    assert final.outcome == "no_endorsement" and result.reason == "threshold not reached"
+    assert final.published_at is not None
+    assert verify_chain() == (1, [])
+
+    assert open_vote.race.title == "2026 Governor" and open_vote.status is VoteStatus.open and open_vote.secret
+    cast = db.session.scalar(select(func.sum(BallotBoxTotal.ballots)).where(BallotBoxTotal.vote_id == open_vote.id))
+    assert cast == sum(e.has_voted for e in open_vote.roll) > 0
+
+    waiting = next(e for e in open_vote.roll if not e.has_voted)
+    auth.login(db.session.get(User, waiting.user_id), password="union-demo-2026")
+    assert "Votes awaiting your ballot" in client.get("/dashboard").get_data(as_text=True)
+    assert "Cast my ballot" in client.get(f"/votes/{open_vote.id}").get_data(as_text=True)
+    book = client.get(f"/races/{final.race_id}/record").get_data(as_text=True)
+    assert final.digest in book and "Result: no endorsement (threshold not reached)." in book
