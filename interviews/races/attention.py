@@ -27,7 +27,7 @@ def races_needing_attention() -> list[Attention]:
 
     races = db.session.scalars(
         select(Race)
-        .where(Race.stage != Stage.closed)
+        .where(Race.stored_stage != Stage.closed)
         .options(selectinload(Race.candidates).selectinload(Candidate.invitation), selectinload(Race.panel))
         .order_by(Race.election_date, Race.title)
     ).all()

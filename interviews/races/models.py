@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from interviews.auth.models import User
 from interviews.extensions import Model, db
@@ -63,7 +63,10 @@ class Race(Model):
     office: Mapped[str] = mapped_column(String(200))
     jurisdiction: Mapped[str] = mapped_column(String(200))
     election_date: Mapped[date]
-    stage: Mapped[Stage] = mapped_column(Enum(Stage, native_enum=False, length=16), default=Stage.planning)
+    # What was last stored; read `stage`, which follows the records (see races.services.derive_stage).
+    stored_stage: Mapped[Stage] = mapped_column(
+        "stage", Enum(Stage, native_enum=False, length=16), default=Stage.planning
+    )
     description: Mapped[str] = mapped_column(Text, default="")
     # The voting rule (see interviews/votes/rules.py): threshold num/den with "at least" or "more than".
     threshold_numerator: Mapped[int] = mapped_column(default=2)
@@ -92,6 +95,19 @@ class Race(Model):
 
     def __repr__(self) -> str:
         return f"<Race {self.title}>"
+
+    @property
+    def stage(self) -> Stage:
+        """The stage the records show (invitations, interviews, votes), or closed when staff closed the race."""
+        if self.id is None or object_session(self) is None:
+            return self.stored_stage or Stage.planning
+        from interviews.races.services import derive_stage
+
+        return derive_stage(self)
+
+    @stage.setter
+    def stage(self, value: Stage) -> None:
+        self.stored_stage = value
 
     @property
     def active_candidates(self) -> list[Candidate]:

@@ -34,7 +34,7 @@ def _race_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_race(data: dict[str, Any], *, actor: User | None = None) -> Race:
-    race = Race(**_race_data(data), stage=Stage.planning, created_by=actor)
+    race = Race(**_race_data(data), stored_stage=Stage.planning, created_by=actor)
     db.session.add(race)
     db.session.flush()
     record("race.created", race, changes=_race_data(data), summary=f"Race created: {race.title}", actor=actor)
@@ -108,7 +108,7 @@ def derive_stages(races: Iterable[Race]) -> dict[int, Stage]:
         votes.setdefault(race_id, set()).add(status)
     stages: dict[int, Stage] = {}
     for race in races:
-        if race.stage is Stage.closed:
+        if race.stored_stage is Stage.closed:
             stages[race.id] = Stage.closed
         elif VoteStatus.final in votes.get(race.id, ()):
             stages[race.id] = Stage.decided
@@ -130,25 +130,25 @@ def derive_stage(race: Race) -> Stage:
 def refresh_stage(race: Race) -> Stage:
     """Bring the stored stage in line with the records (other features may call this after a change)."""
     stage = derive_stage(race)
-    if race.stage is not stage:
-        race.stage = stage
+    if race.stored_stage is not stage:
+        race.stored_stage = stage
     return stage
 
 
 def close_race(race: Race, *, actor: User | None = None) -> None:
-    if race.stage is Stage.closed:
+    if race.stored_stage is Stage.closed:
         return
     old = derive_stage(race)
-    race.stage = Stage.closed
+    race.stored_stage = Stage.closed
     record(
         "race.closed", race, changes={"stage": [old, Stage.closed]}, summary=f"Race closed: {race.title}", actor=actor
     )
 
 
 def reopen_race(race: Race, *, actor: User | None = None) -> None:
-    if race.stage is not Stage.closed:
+    if race.stored_stage is not Stage.closed:
         return
-    race.stage = Stage.planning  # anything but closed, so the records decide again
+    race.stored_stage = Stage.planning  # anything but closed, so the records decide again
     new = refresh_stage(race)
     record(
         "race.reopened",
