@@ -203,9 +203,11 @@ def update(data: EventData, *, previous_sequence: int, stamp: datetime | None = 
 
 
 def cancellation(data: EventData, *, stamp: datetime | None = None) -> bytes:
-    """A METHOD:CANCEL for the attendees listed in `data` (all of them, or only those removed)."""
-    if data.sequence < 1:
-        raise ValueError("a cancellation follows a request, so its SEQUENCE is at least 1")
+    """A METHOD:CANCEL for the attendees listed in `data` (all of them, or only those removed).
+
+    Its SEQUENCE must be at least that of the last request (notify raises it before cancelling);
+    clients then remove the event rather than ignore the message as stale.
+    """
     cancelled = replace(data, status=Status.cancelled)
     return _message(Method.cancel, cancelled, stamp)
 

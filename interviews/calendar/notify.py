@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import render_template
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from interviews.auth.models import User
 from interviews.calendar import ics
@@ -19,6 +21,7 @@ from interviews.calendar.ics import clean_line
 from interviews.extensions import db
 from interviews.mail.services import enqueue
 from interviews.scheduling.models import Interview
+from interviews.types import utcnow
 
 KINDS = {
     "request": ("calendar-request", "Invitation", "REQUEST"),
@@ -28,9 +31,21 @@ KINDS = {
 
 
 def raise_sequence(interview: Interview) -> int:
-    """SEQUENCE + 1, stored at once: it only ever rises, so every client takes the newer message."""
-    interview.sequence = (interview.sequence or 0) + 1
+    """SEQUENCE + 1, stored at once: it only ever rises, so every client takes the newer message.
+
+    Done in SQL (sequence = sequence + 1): two changes racing on PostgreSQL queue on the row lock
+    and get 1 and 2, never both 1 as a read-then-write in Python would allow.
+    """
     db.session.flush()
+    value = db.session.execute(
+        update(Interview)
+        .where(Interview.id == interview.id)
+        .values(sequence=Interview.sequence + 1, updated_at=utcnow())
+        .returning(Interview.sequence, Interview.updated_at)
+        .execution_options(synchronize_session=False)
+    ).one()
+    set_committed_value(interview, "sequence", value[0])
+    set_committed_value(interview, "updated_at", value[1])
     return interview.sequence
 
 

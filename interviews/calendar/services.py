@@ -43,7 +43,7 @@ def ics_for_download(interview: Interview, audience: Audience = Audience.candida
     """
     data = event_data(interview, audience)
     if interview.status is InterviewStatus.cancelled:
-        return ics.cancellation(data) if data.sequence > 0 else ics.request(data)
+        return ics.cancellation(data)
     return ics.request(data)
 
 

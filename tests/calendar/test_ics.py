@@ -172,8 +172,6 @@ def test_a_cancellation_is_never_a_request():
     assert not vevent.walk("VALARM")
     with pytest.raises(ValueError):
         ics.request(event("UTC", datetime(2027, 5, 3, 10, 0), status=Status.cancelled))
-    with pytest.raises(ValueError):
-        ics.cancellation(event("UTC", datetime(2027, 5, 3, 10, 0), sequence=0))
 
 
 def test_a_feed_is_published_in_utc_with_refresh_hints_and_no_attendees():
