@@ -197,3 +197,13 @@ def test_page_sections_link_the_download_and_the_race_feed(app, make_user, make_
         assert (
             f"webcal://interviews.example.org/calendar/{leader.feed_token}/races/{interview.race_id}.ics" in race_part
         )
+
+
+def test_the_interview_and_race_pages_show_the_calendar_parts(client, auth, make_interview):
+    interview = make_interview()
+    staff = auth.login("staff")
+    page = client.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    assert f"/interviews/{interview.id}/calendar.ics" in page
+    assert "Download .ics" in page
+    race_page = client.get(f"/races/{interview.race_id}").get_data(as_text=True)
+    assert f"webcal://interviews.example.org/calendar/{staff.feed_token}/races/{interview.race_id}.ics" in race_page
