@@ -14,6 +14,7 @@ import urllib.request
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from interviews.extensions import db
@@ -47,15 +48,22 @@ def post(opener: urllib.request.OpenerDirector, url: str, fields: dict[str, obje
         return answer.code, answer.read().decode()
 
 
-def test_two_simultaneous_bookings_for_one_panel_member_exactly_one_wins(
-    app, make_race, make_user, at, live_server_factory
+@pytest.mark.parametrize("shared_by", ["panel member", "room"])
+def test_two_simultaneous_clashing_bookings_exactly_one_wins(
+    app, make_race, make_user, make_location, at, live_server_factory, shared_by
 ):
     race = make_race("2026 Governor")
     shared = make_user("leader", name="Angela Castellanos")
     others = [make_user("leader", name="Walter Kowalczyk"), make_user("leader", name="Denise Okafor")]
+    room = make_location("Union Hall, Boardroom A")
     staff = [make_user("staff"), make_user("staff")]
     race_id, candidate_ids = race.id, [c.id for c in race.candidates]
-    panels = [[shared.id, others[0].id], [shared.id, others[1].id]]
+    if shared_by == "room":
+        panels, location_id = [[others[0].id], [others[1].id]], room.id
+        expected = "Union Hall, Boardroom A is already booked for the interview with"
+    else:
+        panels, location_id = [[shared.id, others[0].id], [shared.id, others[1].id]], 0
+        expected = "Angela Castellanos is already on the panel for the interview with"
     db.session.commit()
     server = live_server_factory(WTF_CSRF_ENABLED=False)
 
@@ -67,7 +75,7 @@ def test_two_simultaneous_bookings_for_one_panel_member_exactly_one_wins(
             "start_time": (start + timedelta(minutes=20 * i)).strftime("%H:%M"),
             "timezone": NY,
             "duration": 45,
-            "location": 0,
+            "location": location_id,
             "panel": panels[i],
         }
         for i in range(2)
@@ -89,8 +97,6 @@ def test_two_simultaneous_bookings_for_one_panel_member_exactly_one_wins(
     statuses = sorted(code for code, _ in results)
     assert statuses == [302, 409], statuses
     loser = next(body for code, body in results if code == 409)
-    assert "Angela Castellanos is already on the panel for the interview with" in loser
+    assert expected in loser
     db.session.rollback()
-    booked = db.session.scalars(select(Interview)).all()
-    assert len(booked) == 1
-    assert {seat.user_id for seat in booked[0].panel_seats} & {shared.id}
+    assert len(db.session.scalars(select(Interview)).all()) == 1
