@@ -287,3 +287,16 @@ def test_two_simultaneous_saves_from_the_same_version_never_lose_one(app_factory
     db.session.expire_all()
     note = db.session.scalar(select(Note))
     assert note.version == 2 and [r.version for r in note.revisions] == [1, 2]
+
+
+def test_the_interview_page_carries_the_notes_part(client, auth, panel, write_note, make_user):  # type: ignore[no-untyped-def]
+    _race, questions, interview, author, colleague = panel
+    write_note(interview, author, "Said yes on transit funding.", "staff", question=questions[1])
+    auth.login(colleague)
+    page = client.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    assert "Will you support the right to strike?" in page and "Said yes on transit funding." in page
+    assert f"/interviews/{interview.id}/notes/questions/{questions[0].id}" in page
+    auth.logout()
+    auth.login("staff")
+    page = client.get(f"/interviews/{interview.id}").get_data(as_text=True)
+    assert "Said yes on transit funding." in page and "/notes/questions/" not in page
