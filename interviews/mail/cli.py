@@ -45,8 +45,13 @@ def _progress_printer(every: int) -> tuple[Callable[[DeliveryReport], None], Cal
 def send_command(limit: int | None) -> None:
     """Deliver the messages that are due, once. Exits 1 if any could not be delivered."""
     show, done = _progress_printer(every=50)
-    report = deliver_due(limit=limit, progress=show)
-    done()
+    try:
+        report = deliver_due(limit=limit, progress=show)
+    except SQLAlchemyError as error:
+        # Messages this pass held stay claimed until their lease ends; the next pass takes them.
+        raise click.ClickException(f"The database is unavailable ({type(error).__name__}); try again.") from error
+    finally:
+        done()
     click.echo(report.summary())
     for error in report.errors[:20]:
         click.echo(f"  {error}", err=True)
