@@ -115,14 +115,18 @@ def verify_chain() -> tuple[int, list[Problem]]:
     from interviews.votes.services import result_of  # the one tally, shared with the pages
 
     votes = db.session.scalars(
-        select(Vote).where((Vote.status == VoteStatus.final) | Vote.digest.is_not(None)).order_by(Vote.chain_position)
+        select(Vote)
+        .where((Vote.status == VoteStatus.final) | Vote.digest.is_not(None) | Vote.chain_position.is_not(None))
+        .order_by(Vote.chain_position.is_(None), Vote.chain_position, Vote.id)
     ).all()
     problems: list[Problem] = []
     previous: str | None = None
-    for expected_position, vote in enumerate(votes, start=1):
-        if vote.status is not VoteStatus.final or not vote.digest or not vote.record_json:
-            problems.append(Problem(vote, "is not a complete final vote (status, record or digest missing)"))
+    expected_position = 0
+    for vote in votes:
+        if vote.status is not VoteStatus.final or not vote.digest or not vote.record_json or not vote.chain_position:
+            problems.append(Problem(vote, "is not a complete final vote (status, record, digest or place missing)"))
             continue
+        expected_position += 1
         rebuilt = canonical_json(build_record(vote, result_of(vote)))
         if rebuilt != vote.record_json:
             problems.append(Problem(vote, "its rows no longer match the stored final record"))

@@ -91,3 +91,11 @@ def test_correcting_a_race_title_is_not_tampering(runner, two_final_votes):
     first, _ = two_final_votes
     first.race.title = "State Senate District 7 (corrected)"
     assert verify(runner).exit_code == 0
+
+
+def test_a_vote_put_back_to_closed_behind_the_apps_back_is_named(runner, two_final_votes):
+    first, second = two_final_votes
+    db.session.execute(text("UPDATE votes SET status = 'closed' WHERE id = :v"), {"v": second.id})
+    result = verify(runner)
+    assert result.exit_code != 0 and f"vote {second.id}" in result.output
+    assert f"vote {first.id} (" not in result.output
