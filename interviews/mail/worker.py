@@ -212,19 +212,31 @@ def _claim(now: datetime, size: int, token: str, lease: timedelta) -> list[_Outg
     """Take up to `size` due messages for this pass, in one short committed transaction."""
     query = select(OutboxMessage).where(_due(now)).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     query = query.limit(size)
+    claim = {"status": OutboxStatus.sending, "claimed_until": now + lease, "claim_token": token}
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    claimed = []
-    for row in db.session.scalars(query).all():
-        # Still due? (Always so under the row lock on PostgreSQL; on SQLite this is the claim itself.)
-        result = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row.id, _due(now))
-            .values(status=OutboxStatus.sending, claimed_until=now + lease, claim_token=token)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(_prepare(row))
+        # The rows come locked (others skip them), so one UPDATE claims them all.
+        rows = db.session.scalars(query.with_for_update(skip_locked=True)).all()
+        if rows:
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_([row.id for row in rows]))
+                .values(**claim)
+                .execution_options(synchronize_session=False)
+            )
+    else:
+        # SQLite: each claim is a conditional UPDATE (still due?); its row count says whether we won.
+        rows = [
+            row
+            for row in db.session.scalars(query).all()
+            if db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, _due(now))
+                .values(**claim)
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
+            == 1
+        ]
+    claimed = [_prepare(row) for row in rows]
     db.session.commit()
     return claimed
 
