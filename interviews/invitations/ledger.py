@@ -38,13 +38,17 @@ class LedgerRow:
 
     @property
     def status_label(self) -> str:
+        if self.candidate.withdrawn:
+            return "Left the race"
         if self.invitation is None:
-            return "Withdrawn from the race" if self.candidate.withdrawn else "Not invited yet"
+            return "Not invited yet"
         return self.invitation.status.label
 
     @property
     def badge(self) -> str:
-        return self.invitation.status.badge if self.invitation else ("bad" if self.candidate.withdrawn else "warn")
+        if self.candidate.withdrawn:
+            return "bad"
+        return self.invitation.status.badge if self.invitation else "warn"
 
 
 @dataclass
@@ -106,7 +110,13 @@ def rows(race: Race) -> list[LedgerRow]:
         )
         .order_by(Candidate.name)
     ).all()
-    return [LedgerRow(c, c.invitation, _events(c.invitation) if c.invitation else []) for c in candidates]
+    result = []
+    for candidate in candidates:
+        events = _events(candidate.invitation) if candidate.invitation else []
+        if candidate.withdrawn_at is not None:
+            events.append(Event("Left the race", candidate.withdrawn_at))
+        result.append(LedgerRow(candidate, candidate.invitation, events))
+    return result
 
 
 def digest_proof(letter: InvitationLetter) -> DigestProof:

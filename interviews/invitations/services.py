@@ -246,7 +246,9 @@ def resend(invitation: Invitation, *, actor: User | None = None) -> Invitation:
     if candidate.withdrawn:
         raise InvitationError(f"{candidate.name} has withdrawn from the race; nothing is sent to them.")
     letter = invitation.letter
-    _require_sendable(letter)
+    if invitation.status is not InvitationStatus.accepted:
+        # A booked campaign may still need its link after the deadline (to see or change the booking).
+        _require_sendable(letter)
     old_status = invitation.status
     invitation.link_version += 1
     invitation.last_sent_at = utcnow()

@@ -242,8 +242,11 @@ def test_a_slot_that_clashes_with_an_interview_arranged_by_hand_is_refused_and_s
     assert invitations[0].status is not InvitationStatus.accepted
 
 
-def test_a_candidate_who_left_the_race_finds_the_link_revoked(client, sent_race, token):
-    _, _, invitations = sent_race()
+def test_a_candidate_who_left_the_race_finds_the_link_revoked(client, auth, sent_race, token):
+    race, _, invitations = sent_race()
     invitations[0].candidate.withdrawn_at = utcnow()
     db.session.commit()
     assert client.get(f"/invitation/{token(invitations[0])}").status_code == 410
+    auth.login("staff")
+    ledger = client.get(f"/races/{race.id}/invitation/ledger").get_data(as_text=True)
+    assert "Left the race" in ledger
