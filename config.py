@@ -73,6 +73,8 @@ class Config:
     # Minutes kept free between two interviews of one panel member or room.
     SCHEDULING_BUFFER_MINUTES = _int("SCHEDULING_BUFFER_MINUTES", 15)
     NOTE_MAX_LENGTH = _int("NOTE_MAX_LENGTH", 20000)
+    # Cancelled interviews stay in calendar feeds (STATUS:CANCELLED) this long, so subscribers drop them.
+    CALENDAR_CANCELLED_RETENTION_DAYS = _int("CALENDAR_CANCELLED_RETENTION_DAYS", 30)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -36,6 +36,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     extensions.login_manager.login_message_category = "info"
     # The access policy runs before CSRF so that a refused role gets 403, not a token complaint.
     app.before_request(access.enforce_access_policy)
+    app.before_request(access.refuse_nul_characters)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
 

@@ -46,6 +46,14 @@ def permits(policy: frozenset[str], role: str | None) -> bool:
     return SIGNED_IN in policy or role in policy
 
 
+def refuse_nul_characters() -> None:
+    """before_request hook: NUL can be typed or pasted but PostgreSQL cannot store it in text."""
+    for source in (request.args, request.form):
+        for values in source.listvalues():
+            if any("\x00" in value for value in values):
+                abort(400, description="The form contained an invisible NUL character. Remove it and send again.")
+
+
 def enforce_access_policy():  # type: ignore[no-untyped-def]
     """before_request hook: apply the endpoint's declared policy."""
     endpoint = request.endpoint

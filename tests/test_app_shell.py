@@ -118,3 +118,16 @@ def test_demo_is_idempotent_and_prints_logins(runner, monkeypatch):
     assert db.session.query(User).count() == count
     admin = db.session.scalar(select(User).where(User.email == "admin@riverside-labor.example.org"))
     assert admin.check_password("demo password 123")
+
+
+def test_nul_characters_are_refused_with_a_message(client, auth):
+    auth.login("admin")
+    response = client.post("/admin/users/new", data={"name": "Bad\x00Name", "email": "x@labor.example.org"})
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+
+
+def test_fields_without_help_or_errors_carry_no_empty_aria(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'aria-describedby="None"' not in page
+    assert 'aria-invalid="None"' not in page
