@@ -180,3 +180,13 @@ def test_demo_adds_a_failed_message_with_a_realistic_error(app, make_race, make_
     failed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed)).all()
     assert len(failed) == 1 and "4.2.1" in failed[0].last_error and failed[0].attempts == 8
     assert failed[0].recipient_addresses == [hale.contact_email]
+
+
+def test_a_message_that_cannot_be_sent_says_why_instead_of_failing(client, auth, make_message):
+    auth.login("staff")
+    message = make_message()
+    message.to_addresses = "not-an-address"
+    db.session.commit()
+    response = client.get(f"/outbox/{message.id}")
+    assert response.status_code == 200
+    assert "This message cannot be sent as written" in response.get_data(as_text=True)
