@@ -45,11 +45,7 @@ def record_book_pdf(book: RecordBook, organisation: str) -> bytes:
     doc.add_page()
     doc.heading(f"{organisation}: record book", 10)
     doc.heading(race.title, 18)
-    rule = (
-        f"{'at least' if race.threshold_inclusive else 'more than'} "
-        f"{race.threshold_numerator}/{race.threshold_denominator} of {race.vote_base.value.replace('_', ' ')}"
-        f"{', weighted' if race.weighted else ''}{', secret ballot' if race.secret_ballot else ''}"
-    )
+    rule = book.rule_in_words.rstrip(".")
     doc.para(f"Office: {race.office}. Jurisdiction: {race.jurisdiction}. Election: {format_date(race.election_date)}.")
     doc.para(f"Stage: {race.stage.label}. Rule: {rule}.")
     doc.para(

@@ -55,6 +55,13 @@ class RecordBook:
         return len(self.digests) == 1
 
     @property
+    def rule_in_words(self) -> str:
+        """The race's voting rule as the votes feature words it everywhere else."""
+        from interviews.votes.rules import describe, rule_of_race
+
+        return describe(rule_of_race(self.race))
+
+    @property
     def note_count(self) -> int:
         return sum(len(n) for n in self.notes.values())
 
@@ -180,6 +187,7 @@ def as_json(book: RecordBook) -> dict[str, Any]:
                 "base": race.vote_base.value,
                 "weighted": race.weighted,
                 "secret_ballot": race.secret_ballot,
+                "in_words": book.rule_in_words,
             },
             "hide_notes_until_submitted": race.hide_notes_until_submitted,
             "locked": book.locked,

@@ -42,7 +42,7 @@ def test_the_record_book_tells_the_whole_story(
     page = client.get(f"/races/{race.id}/record").get_data(as_text=True)
     for expected in (
         "2028 Presidential endorsement",
-        "at least 2/3",
+        "At least two-thirds of the votes cast",
         "Candidate A",
         "Same text",
         "ab" * 32,
