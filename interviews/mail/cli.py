@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from interviews.extensions import db
-from interviews.mail.worker import DeliveryReport, deliver_due
+from interviews.mail.worker import DeliveryReport, MailSettingsError, deliver_due
 
 outbox = AppGroup("outbox", help="Deliver the e-mail outbox over SMTP.")
 
@@ -50,6 +50,8 @@ def send_command(limit: int | None) -> None:
     except SQLAlchemyError as error:
         # Messages this pass held stay claimed until their lease ends; the next pass takes them.
         raise click.ClickException(f"The database is unavailable ({type(error).__name__}); try again.") from error
+    except MailSettingsError as error:
+        raise click.ClickException(str(error)) from error
     finally:
         done()
     click.echo(report.summary())
@@ -83,6 +85,8 @@ def work_command(interval: float) -> None:
                 # The database went away for a moment: say so and try again on the next pass.
                 db.session.rollback()
                 click.echo(f"Database unavailable ({type(error).__name__}); trying again.", err=True)
+            except MailSettingsError as error:
+                raise click.ClickException(str(error)) from error
             else:
                 if not report.configured and not told_unconfigured:
                     click.echo(report.summary(), err=True)

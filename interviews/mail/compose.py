@@ -49,11 +49,22 @@ def sender() -> Address:
     configured = config.get("MAIL_DEFAULT_SENDER") or ""
     if configured.strip():
         return _address(configured)
-    return Address(display_name=one_line(config["ORGANIZATION_NAME"]), addr_spec=config["ORGANIZER_EMAIL"])
+    return _address(f'"{one_line(config["ORGANIZATION_NAME"]).replace(chr(34), "")}" <{config["ORGANIZER_EMAIL"]}>')
+
+
+def reply_to() -> Address:
+    config = current_app.config
+    return _address(f'"{one_line(config["ORGANIZATION_NAME"]).replace(chr(34), "")}" <{config["ORGANIZER_EMAIL"]}>')
 
 
 def envelope_sender() -> str:
     return sender().addr_spec
+
+
+def check_settings() -> None:
+    """Raise UnsendableMessage if the sender settings are wrong: that is no single message's fault."""
+    sender()
+    reply_to()
 
 
 def _linkify(text: str) -> Markup:
@@ -101,14 +112,13 @@ def _set_raw_content_type(part: EmailMessage, value: str) -> None:
 
 def build_email(message: OutboxMessage) -> EmailMessage:
     """The e-mail for an outbox row, ready for `as_bytes()`. Raises UnsendableMessage for a bad address."""
-    config = current_app.config
     recipients = [_address(r) for r in message.recipients]
     if not recipients:
         raise UnsendableMessage("the message has no recipient")
 
     mail = EmailMessage(policy=POLICY)
     mail["From"] = sender()
-    mail["Reply-To"] = Address(display_name=one_line(config["ORGANIZATION_NAME"]), addr_spec=config["ORGANIZER_EMAIL"])
+    mail["Reply-To"] = reply_to()
     mail["To"] = recipients
     mail["Subject"] = one_line(message.subject)
     mail["Date"] = format_datetime(message.created_at or utcnow())

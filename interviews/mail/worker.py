@@ -32,7 +32,14 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from interviews.extensions import db
-from interviews.mail.compose import POLICY, UnsendableMessage, build_email, email_bytes, envelope_sender
+from interviews.mail.compose import (
+    POLICY,
+    UnsendableMessage,
+    build_email,
+    check_settings,
+    email_bytes,
+    envelope_sender,
+)
 from interviews.mail.models import OutboxMessage, OutboxStatus
 from interviews.types import utcnow
 
@@ -43,6 +50,10 @@ LEASE_SECONDS = 600
 DEFAULT_TIMEOUT = 30.0
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 3600
+
+
+class MailSettingsError(Exception):
+    """The mail settings cannot work: the pass stops before claiming anything (no message is failed for it)."""
 
 
 @dataclass
@@ -367,6 +378,12 @@ def deliver_due(
     timeout = float(config.get("MAIL_TIMEOUT") or DEFAULT_TIMEOUT)
     # Stop using a claim while a full send (two tries) still fits well inside its lease.
     safety = min(3 * timeout + 5, lease_seconds / 2)
+    try:
+        check_settings()
+    except UnsendableMessage as error:
+        raise MailSettingsError(
+            f"The sender settings are wrong (MAIL_DEFAULT_SENDER, ORGANIZER_EMAIL): {error}. Nothing was sent."
+        ) from error
     sender = envelope_sender()
     mailer = _Mailer(config)
     try:
