@@ -2,8 +2,8 @@
 
 Staff create the race, its candidates, panel and three slots through the pages and send; the
 outbox is delivered to a real SMTP server; each campaign opens the link from the e-mail it got,
-in its own browser and time zone; the first takes a slot, which the second then no longer sees;
-staff see the ledger updated.
+in its own browser and time zone; the first takes a slot, which the second then no longer sees
+(and asks for other times); staff see the ledger and the dashboard updated.
 """
 
 from __future__ import annotations
@@ -137,14 +137,22 @@ def test_invitation_flow_across_time_zones(live_server_factory, page, browser, m
     assert other.locator("#zone-name").inner_text() == "Europe/Berlin"
     berlin_times = [t.split(", ")[1][:5] for t in other.locator(".slot-time").all_inner_texts()]
     assert berlin_times == berlin[1:]
+    # None of the rest suits them: they ask for other times (a form with its CSRF token, as in production).
+    other.get_by_text("None of these times work").click()
+    other.get_by_label("Which times would suit you?").fill("Any weekday after 18:00 Berlin time, please.")
+    other.get_by_role("button", name="Ask for other times").click()
+    other.get_by_text("Your message has gone to our political department").wait_for()
     de.close()
 
     # --- staff: the ledger shows it ------------------------------------------------------------
     page.reload()
     santos_row = page.locator("tr", has_text="Maria Santos")
     assert "Accepted" in santos_row.inner_text()
-    assert "Opened" in page.locator("tr", has_text="Tom Becker").inner_text()
+    becker_row = page.locator("tr", has_text="Tom Becker").inner_text()
+    assert "Asked for other times" in becker_row and "Any weekday after 18:00" in becker_row
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    assert page.get_by_text("Any weekday after 18:00 Berlin time, please.").is_visible()
 
     db.session.rollback()
     statuses = {i.candidate.name: i.status for i in db.session.query(Invitation).all()}
-    assert statuses == {"Maria Santos": InvitationStatus.accepted, "Tom Becker": InvitationStatus.opened}
+    assert statuses == {"Maria Santos": InvitationStatus.accepted, "Tom Becker": InvitationStatus.other_times}
