@@ -2,17 +2,35 @@
 
 from interviews.audit.models import AuditEvent
 from interviews.auth.models import Role, User
-from interviews.invitations.models import Invitation, InvitationLetter, InvitationStatus, Slot
+from interviews.invitations.models import (
+    CandidateRequest,
+    Invitation,
+    InvitationLetter,
+    InvitationStatus,
+    RequestKind,
+    Slot,
+)
 from interviews.mail.models import OutboxMessage, OutboxStatus
-from interviews.notes.models import MemberPoll, Note, NoteRevision, PollResult, Question, QuestionList, Visibility
+from interviews.notes.models import (
+    MemberPoll,
+    Note,
+    NoteDraft,
+    NoteRevision,
+    PollResult,
+    Question,
+    QuestionList,
+    Visibility,
+)
 from interviews.races.models import Candidate, Race, Stage
 from interviews.scheduling.models import Interview, InterviewStatus, Location, LocationKind, PanelSeat
-from interviews.votes.models import Ballot, RollEntry, Vote, VoteOption, VoteStatus
+from interviews.votes.models import Ballot, BallotBoxTotal, RollEntry, Vote, VoteOption, VoteStatus
 
 __all__ = [
     "AuditEvent",
     "Ballot",
+    "BallotBoxTotal",
     "Candidate",
+    "CandidateRequest",
     "Interview",
     "InterviewStatus",
     "Invitation",
@@ -22,6 +40,7 @@ __all__ = [
     "LocationKind",
     "MemberPoll",
     "Note",
+    "NoteDraft",
     "NoteRevision",
     "OutboxMessage",
     "OutboxStatus",
@@ -30,6 +49,7 @@ __all__ = [
     "Question",
     "QuestionList",
     "Race",
+    "RequestKind",
     "Role",
     "RollEntry",
     "Slot",
