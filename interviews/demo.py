@@ -9,12 +9,16 @@ from __future__ import annotations
 import importlib
 import os
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy import select
 
+import interviews.types
 from interviews.auth import services as accounts
 from interviews.auth.models import Role, User
 from interviews.extensions import db
@@ -77,7 +81,7 @@ RACES = [
         ],
     },
     {
-        "title": "2026 Governor",
+        "title": "2027 Governor",
         "office": "Governor",
         "jurisdiction": "State of Columbia",
         "election_date": date(2027, 11, 2),
@@ -93,6 +97,7 @@ RACES = [
             ("Diane Kessler", "Democratic", True, "Owen Park", "schedule@kesslerforcolumbia.example.com"),
             ("Thomas Reyes", "Democratic", False, "Lucia Fernández", "events@reyes4gov.example.com"),
             ("Gregory Hale", "Republican", False, "Brett Collins", "scheduling@haleforgovernor.example.com"),
+            ("Lawrence Pike", "Libertarian", False, "Dana Whitlock", "team@pikeforcolumbia.example.com"),
         ],
     },
     {
@@ -150,6 +155,56 @@ class DemoContext:
         return [u for u in self.leaders if u.is_voting_member]
 
 
+@contextmanager
+def clock(moment: datetime) -> Iterator[None]:
+    """Run the services as if it were `moment`, so a past event is stored as the app stored it then.
+
+    Every service (and every column default) reads the time through interviews.types.utcnow, which
+    asks that module's `datetime`; the demo swaps it for a stopped clock and puts it back after.
+    The demo runs in one CLI process, so nothing else reads the clock meanwhile.
+    """
+    real = interviews.types.datetime
+
+    class Stopped:
+        @staticmethod
+        def now(tz: object = None) -> datetime:
+            return moment.astimezone(tz)  # type: ignore[arg-type]
+
+    interviews.types.datetime = Stopped  # type: ignore[misc,assignment]
+    try:
+        yield
+    finally:
+        interviews.types.datetime = real  # type: ignore[misc]
+
+
+def local_time(moment: datetime, hour: int, minute: int = 0, zone: str = "America/New_York") -> datetime:
+    """That day (in `zone`) at hour:minute local time, as UTC."""
+    local = moment.astimezone(ZoneInfo(zone)).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return local.astimezone(UTC)
+
+
+def weekday_at(moment: datetime, hour: int, minute: int = 0, zone: str = "America/New_York") -> datetime:
+    """The first weekday on or after `moment`'s day (in `zone`) at hour:minute local time, as UTC."""
+    while moment.astimezone(ZoneInfo(zone)).weekday() >= 5:
+        moment += timedelta(days=1)
+    return local_time(moment, hour, minute, zone)
+
+
+def _deliver_old_mail(now: datetime) -> None:
+    """What the mail worker did in the weeks the story covers: only today's messages still wait."""
+    from interviews.mail.models import OutboxMessage, OutboxStatus
+
+    old = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.status == OutboxStatus.pending, OutboxMessage.created_at < now - timedelta(minutes=30)
+        )
+    )
+    for message in old:
+        message.status = OutboxStatus.sent
+        message.attempts = 1
+        message.last_attempt_at = message.sent_at = message.created_at + timedelta(seconds=40)
+
+
 def _already_loaded() -> bool:
     return db.session.scalar(select(User).where(User.email == f"admin@{DEMO_DOMAIN}")) is not None
 
@@ -158,6 +213,30 @@ def load_demo() -> bool:
     """Load the demo once. Returns False when it was already there."""
     if _already_loaded():
         return False
+    now = utcnow()
+    with clock(now - timedelta(weeks=13)):  # the accounts and races were set up a season ago
+        admin, staff, leaders, locations, races = _core()
+    ctx = DemoContext(admin=admin, staff=staff, leaders=leaders, races=races, locations=locations, now=now)
+    for feature in FEATURE_STEPS:
+        try:
+            module = importlib.import_module(f"interviews.{feature}.demo")
+        except ModuleNotFoundError as error:
+            if error.name != f"interviews.{feature}.demo":
+                raise
+            continue
+        module.load(ctx)
+        db.session.flush()
+    _deliver_old_mail(now)
+    db.session.flush()
+    from interviews.races.services import refresh_stage
+
+    for race in races.values():
+        refresh_stage(race)
+    db.session.commit()
+    return True
+
+
+def _core() -> tuple[User, list[User], list[User], list[Location], dict[str, Race]]:
     password = demo_password()
     admin = accounts.create_user(
         email=f"admin@{DEMO_DOMAIN}", name=ADMIN[0], role=Role.admin, password=password, title=ADMIN[2]
@@ -215,18 +294,7 @@ def load_demo() -> bool:
         db.session.add(race)
         races[spec["title"]] = race
     db.session.flush()
-    ctx = DemoContext(admin=admin, staff=staff, leaders=leaders, races=races, locations=locations)
-    for feature in FEATURE_STEPS:
-        try:
-            module = importlib.import_module(f"interviews.{feature}.demo")
-        except ModuleNotFoundError as error:
-            if error.name != f"interviews.{feature}.demo":
-                raise
-            continue
-        module.load(ctx)
-        db.session.flush()
-    db.session.commit()
-    return True
+    return admin, staff, leaders, locations, races
 
 
 def print_logins() -> None:

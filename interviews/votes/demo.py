@@ -1,11 +1,15 @@
-"""Demo votes: a final presidential vote that endorsed nobody, and an open secret vote for Governor."""
+"""Demo votes: a final presidential vote that endorsed nobody, and the State Senate vote, open now.
+
+The presidential board met three days ago, after every roundtable and both member polls; the State
+Senate vote opened yesterday evening, after both interviews, and some members have voted.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from interviews.demo import DemoContext
+from interviews.demo import DemoContext, clock, local_time
 from interviews.extensions import db
 from interviews.votes import ballots, services
 from interviews.votes.models import VoteOption
@@ -29,10 +33,11 @@ PRESIDENTIAL_BALLOTS = {
     "Raymond Szabo": None,  # abstains
 }
 PAPER = {"Samuel Achterberg", "Harold Baptiste"}
-GOVERNOR_BALLOTS = {
-    "Angela Castellanos": "Diane Kessler",
-    "Denise Okafor": "Thomas Reyes",
-    "Fatima Haddad": "Diane Kessler",
+SENATE_BALLOTS = {
+    "Angela Castellanos": "Alicia Moreno",
+    "Denise Okafor": "Alicia Moreno",
+    "Lorraine McAllister": "Alicia Moreno",
+    "Raymond Szabo": "Kenneth Ward",
     "Victor Nakamura": None,
 }
 
@@ -48,42 +53,54 @@ def load(ctx: DemoContext) -> None:
     members = {u.name: u for u in ctx.voting_members}
 
     race = ctx.races["2028 Presidential endorsement"]
-    # A few hours ago: after the other demo steps' last events (a candidate withdrew yesterday).
-    held = (ctx.now - timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
-    vote = services.prepare_vote(
-        race,
-        held_on=held.astimezone(BOARD_ZONE).date(),
-        motion="That the Council endorse a candidate for President of the United States.",
-        actor=secretary,
-    )
-    services.open_vote(vote, secretary, now=held)
-    for name, choice in PRESIDENTIAL_BALLOTS.items():
-        ballots.cast_ballot(
-            vote,
-            members[name],
-            _option(vote, choice),
-            actor=secretary if name in PAPER else members[name],
-            paper=name in PAPER,
-            now=held + timedelta(minutes=5),
+    # The board's meeting three days ago at 18:00 New York time.
+    held = local_time(ctx.now - timedelta(days=3), 18)
+    with clock(held - timedelta(days=7)):
+        vote = services.prepare_vote(
+            race,
+            held_on=held.astimezone(BOARD_ZONE).date(),
+            motion="That the Council endorse a candidate for President of the United States.",
+            actor=secretary,
         )
-    services.set_presence(vote, {e.id for e in vote.roll if e.has_voted or e.name == "Fatima Haddad"}, secretary)
-    services.close_vote(vote, secretary, now=held + timedelta(minutes=40))
-    services.finalise_vote(vote, secretary, now=held + timedelta(minutes=55))
-    services.publish_vote(
-        vote,
-        "The Council's board did not reach the two-thirds needed to endorse in the presidential race.",
-        secretary,
-        now=held + timedelta(minutes=90),
-    )
+    with clock(held):
+        services.open_vote(vote, secretary, now=held)
+    with clock(held + timedelta(minutes=5)):
+        for name, choice in PRESIDENTIAL_BALLOTS.items():
+            ballots.cast_ballot(
+                vote,
+                members[name],
+                _option(vote, choice),
+                actor=secretary if name in PAPER else members[name],
+                paper=name in PAPER,
+                now=held + timedelta(minutes=5),
+            )
+        services.set_presence(vote, {e.id for e in vote.roll if e.has_voted or e.name == "Fatima Haddad"}, secretary)
+    with clock(held + timedelta(minutes=40)):
+        services.close_vote(vote, secretary, now=held + timedelta(minutes=40))
+    with clock(held + timedelta(minutes=55)):
+        services.finalise_vote(vote, secretary, now=held + timedelta(minutes=55))
+    with clock(held + timedelta(minutes=90)):
+        services.publish_vote(
+            vote,
+            "The Council's board did not reach the two-thirds needed to endorse in the presidential race. "
+            "Members are free to support the candidate of their choice.",
+            secretary,
+            now=held + timedelta(minutes=90),
+        )
 
-    race = ctx.races["2026 Governor"]
-    vote = services.prepare_vote(
-        race,
-        held_on=ctx.now.astimezone(BOARD_ZONE).date(),
-        motion="That the Council endorse a candidate for Governor of the State of Columbia.",
-        actor=secretary,
-    )
-    services.open_vote(vote, secretary, now=ctx.now - timedelta(hours=2))
-    for name, choice in GOVERNOR_BALLOTS.items():
-        ballots.cast_ballot(vote, members[name], _option(vote, choice), actor=members[name])
+    race = ctx.races["State Senate District 12"]
+    opened = local_time(ctx.now - timedelta(days=1), 18)
+    with clock(opened - timedelta(days=2)):
+        vote = services.prepare_vote(
+            race,
+            held_on=opened.astimezone(BOARD_ZONE).date(),
+            motion="That the Council endorse a candidate for State Senator, District 12.",
+            actor=secretary,
+        )
+    with clock(opened):
+        services.open_vote(vote, secretary, now=opened)
+    for minutes, (name, choice) in enumerate(SENATE_BALLOTS.items(), start=1):
+        at = opened + timedelta(minutes=7 * minutes)
+        with clock(at):
+            ballots.cast_ballot(vote, members[name], _option(vote, choice), actor=members[name], now=at)
     db.session.flush()

@@ -17,6 +17,8 @@ def test_the_demo_has_notes_of_every_visibility_and_two_polls(app, client, auth)
     assert {n.visibility for n in notes} == set(Visibility)
     assert len({n.author_id for n in notes}) >= 3
     assert any(n.version > 1 for n in notes)
+    # Notes are written on interviews that were held, after they ended.
+    assert all(n.interview.status.value == "completed" and n.created_at > n.interview.ends_at for n in notes)
     polls = db.session.scalars(select(MemberPoll).order_by(MemberPoll.closes_on)).all()
     assert [p.method.value for p in polls] == ["town_hall", "electronic"]
     race = db.session.scalar(select(Race).where(Race.title == "2028 Presidential endorsement"))

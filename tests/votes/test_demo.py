@@ -1,4 +1,5 @@
-"""The demo holds a final "no endorsement" vote under a two-thirds rule and an open secret vote."""
+"""The demo holds a final "no endorsement" presidential vote under a two-thirds rule, and the State Senate
+vote, open (named ballots, as that race's rule says) with some ballots cast."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from interviews.auth.models import User
 from interviews.demo import load_demo
 from interviews.extensions import db
 from interviews.votes import services
-from interviews.votes.models import BallotBoxTotal, Vote, VoteStatus
+from interviews.votes.models import Ballot, Vote, VoteStatus
 from interviews.votes.record import verify_chain
 
 
@@ -22,9 +23,11 @@ def test_the_demo_votes(client, auth):  # type: ignore[no-untyped-def]
     assert final.published_at is not None
     assert verify_chain() == (1, [])
 
-    assert open_vote.race.title == "2026 Governor" and open_vote.status is VoteStatus.open and open_vote.secret
-    cast = db.session.scalar(select(func.sum(BallotBoxTotal.ballots)).where(BallotBoxTotal.vote_id == open_vote.id))
+    assert open_vote.race.title == "State Senate District 12" and open_vote.status is VoteStatus.open
+    assert not open_vote.secret and not open_vote.race.secret_ballot
+    cast = db.session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == open_vote.id))
     assert cast == sum(e.has_voted for e in open_vote.roll) > 0
+    assert final.held_on < open_vote.held_on
 
     waiting = next(e for e in open_vote.roll if not e.has_voted)
     auth.login(db.session.get(User, waiting.user_id), password="union-demo-2026")
