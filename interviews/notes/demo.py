@@ -179,7 +179,7 @@ def _polls(ctx: DemoContext) -> None:
         save_poll(
             race,
             PollInput(
-                title="Spring town hall straw poll",
+                title="Town hall straw poll",
                 method=PollMethod.town_hall,
                 opens_on=straw_day,
                 closes_on=straw_day,

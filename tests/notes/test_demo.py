@@ -25,5 +25,5 @@ def test_the_demo_has_notes_of_every_visibility_and_two_polls(app, client, auth)
     president = db.session.scalar(select(User).where(User.name == "Angela Castellanos"))
     auth.login(president, password="union-demo-2026")
     page = client.get(f"/races/{race.id}/record").get_data(as_text=True)
-    assert "Spring town hall straw poll" in page and "Member electronic poll" in page
+    assert "Town hall straw poll" in page and "Member electronic poll" in page
     assert "card check" in page
