@@ -42,5 +42,18 @@ def _sqlite_begin_immediate(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# Full-text search structures made by raw DDL (interviews/notes/search.py), not by the models:
+# SQLite FTS5 tables (and their shadow tables) and PostgreSQL expression indexes.
+SEARCH_TABLE_PREFIXES = ("notes_fts", "candidates_fts")
+SEARCH_INDEXES = frozenset({"ix_notes_body_fts", "ix_candidates_fts"})
+
+
+def include_in_migrations(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's include_object: leave the search structures out of model comparisons."""
+    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIXES):
+        return False
+    return not (type_ == "index" and name in SEARCH_INDEXES)
+
+
 def is_postgresql(conn_or_engine: Any) -> bool:
     return conn_or_engine.dialect.name == "postgresql"

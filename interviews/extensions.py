@@ -13,6 +13,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from interviews.database import include_in_migrations
+
 # Named constraints, so that Alembic can drop and alter them later (SQLite batch mode needs names).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,7 +30,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
+migrate = Migrate(render_as_batch=True, compare_type=True, include_object=include_in_migrations)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

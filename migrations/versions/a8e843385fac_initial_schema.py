@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a8bd17428dcf
+Revision ID: a8e843385fac
 Revises:
-Create Date: 2026-11-28 02:50:01.743865
+Create Date: 2026-11-28 03:47:31.527176
 
 """
 
@@ -13,10 +13,28 @@ import interviews.types
 
 
 # revision identifiers, used by Alembic.
-revision = "a8bd17428dcf"
+revision = "a8e843385fac"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# Full-text search (interviews/notes/search.py), written out here so that this revision never changes.
+SQLITE_SEARCH_DDL = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS notes_fts USING fts5(body, content='notes', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    'CREATE TRIGGER IF NOT EXISTS notes_fts_insert AFTER INSERT ON notes BEGIN INSERT INTO notes_fts(rowid, body) VALUES (new.id, new.body); END',
+    "CREATE TRIGGER IF NOT EXISTS notes_fts_delete AFTER DELETE ON notes BEGIN INSERT INTO notes_fts(notes_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
+    "CREATE TRIGGER IF NOT EXISTS notes_fts_update AFTER UPDATE OF body ON notes BEGIN INSERT INTO notes_fts(notes_fts, rowid, body) VALUES ('delete', old.id, old.body); INSERT INTO notes_fts(rowid, body) VALUES (new.id, new.body); END",
+    "INSERT INTO notes_fts(notes_fts) VALUES ('rebuild')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS candidates_fts USING fts5(name, party, content='candidates', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    'CREATE TRIGGER IF NOT EXISTS candidates_fts_insert AFTER INSERT ON candidates BEGIN INSERT INTO candidates_fts(rowid, name, party) VALUES (new.id, new.name, new.party); END',
+    "CREATE TRIGGER IF NOT EXISTS candidates_fts_delete AFTER DELETE ON candidates BEGIN INSERT INTO candidates_fts(candidates_fts, rowid, name, party) VALUES ('delete', old.id, old.name, old.party); END",
+    "CREATE TRIGGER IF NOT EXISTS candidates_fts_update AFTER UPDATE OF name, party ON candidates BEGIN INSERT INTO candidates_fts(candidates_fts, rowid, name, party) VALUES ('delete', old.id, old.name, old.party); INSERT INTO candidates_fts(rowid, name, party) VALUES (new.id, new.name, new.party); END",
+    "INSERT INTO candidates_fts(candidates_fts) VALUES ('rebuild')",
+]
+POSTGRES_SEARCH_DDL = [
+    "CREATE INDEX IF NOT EXISTS ix_notes_body_fts ON notes USING GIN (to_tsvector('english', body))",
+    "CREATE INDEX IF NOT EXISTS ix_candidates_fts ON candidates USING GIN (to_tsvector('english', name || ' ' || party))",
+]
 
 
 def upgrade():
@@ -54,6 +72,8 @@ def upgrade():
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("claimed_until", interviews.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claim_token", sa.String(length=32), nullable=True),
+        sa.Column("last_attempt_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=False),
         sa.Column("created_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
@@ -63,6 +83,7 @@ def upgrade():
     )
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_messages_due", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index("ix_outbox_messages_entity", ["entity_type", "entity_id"], unique=False)
 
     op.create_table(
         "users",
@@ -181,8 +202,10 @@ def upgrade():
         sa.Column("respond_by", interviews.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
+        sa.Column("locked_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("duration_minutes > 0", name=op.f("ck_invitation_letters_duration_positive")),
         sa.ForeignKeyConstraint(["race_id"], ["races.id"], name=op.f("fk_invitation_letters_race_id_races")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invitation_letters")),
         sa.UniqueConstraint("race_id", name=op.f("uq_invitation_letters_race_id")),
@@ -269,11 +292,14 @@ def upgrade():
         sa.Column("content_digest", sa.String(length=64), nullable=False),
         sa.Column("link_version", sa.Integer(), nullable=False),
         sa.Column("sent_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_sent_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("send_count", sa.Integer(), nullable=False),
         sa.Column("opened_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("answered_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decline_reason", sa.Text(), nullable=False),
         sa.Column("other_times_message", sa.Text(), nullable=False),
         sa.Column("reminded_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("no_reply_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("withdrawn_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["candidate_id"], ["candidates.id"], name=op.f("fk_invitations_candidate_id_candidates")
@@ -323,6 +349,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("race_id", sa.Integer(), nullable=False),
         sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("race_label", sa.String(length=500), nullable=False),
         sa.Column("motion", sa.Text(), nullable=False),
         sa.Column(
             "status",
@@ -352,6 +379,7 @@ def upgrade():
         sa.Column("closed_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("finalised_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("quorum_met", sa.Boolean(), nullable=True),
+        sa.Column("chain_position", sa.Integer(), nullable=True),
         sa.Column("outcome", sa.String(length=20), nullable=True),
         sa.Column("result_candidate_id", sa.Integer(), nullable=True),
         sa.Column("result_text", sa.Text(), nullable=False),
@@ -368,10 +396,38 @@ def upgrade():
             ["result_candidate_id"], ["candidates.id"], name=op.f("fk_votes_result_candidate_id_candidates")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_votes")),
+        sa.UniqueConstraint("chain_position", name=op.f("uq_votes_chain_position")),
         sa.UniqueConstraint("digest", name=op.f("uq_votes_digest")),
     )
     with op.batch_alter_table("votes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_votes_race_id"), ["race_id"], unique=False)
+
+    op.create_table(
+        "candidate_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("invitation_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("other_times", "reschedule", "cancelled", name="requestkind", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("created_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("handled_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("handled_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["handled_by_id"], ["users.id"], name=op.f("fk_candidate_requests_handled_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["invitation_id"],
+            ["invitations.id"],
+            name=op.f("fk_candidate_requests_invitation_id_invitations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_candidate_requests")),
+    )
+    with op.batch_alter_table("candidate_requests", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_candidate_requests_invitation_id"), ["invitation_id"], unique=False)
 
     op.create_table(
         "slots",
@@ -424,6 +480,24 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_vote_roll")),
         sa.UniqueConstraint("vote_id", "user_id", name=op.f("uq_vote_roll_vote_id_user_id")),
     )
+    op.create_table(
+        "ballot_box_totals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("vote_id", sa.Integer(), nullable=False),
+        sa.Column("option_id", sa.Integer(), nullable=True),
+        sa.Column("ballots", sa.Integer(), nullable=False),
+        sa.Column("weight", sa.Integer(), nullable=False),
+        sa.CheckConstraint("ballots >= 0 AND weight >= 0", name=op.f("ck_ballot_box_totals_totals_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["option_id"], ["vote_options.id"], name=op.f("fk_ballot_box_totals_option_id_vote_options")
+        ),
+        sa.ForeignKeyConstraint(["vote_id"], ["votes.id"], name=op.f("fk_ballot_box_totals_vote_id_votes")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ballot_box_totals")),
+        sa.UniqueConstraint("vote_id", "option_id", name=op.f("uq_ballot_box_totals_vote_id_option_id")),
+    )
+    with op.batch_alter_table("ballot_box_totals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ballot_box_totals_vote_id"), ["vote_id"], unique=False)
+
     op.create_table(
         "ballots",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -496,6 +570,24 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_interviews_starts_at"), ["starts_at"], unique=False)
 
     op.create_table(
+        "note_drafts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("interview_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("question_key", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("base_version", sa.Integer(), nullable=False),
+        sa.Column("updated_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["author_id"], ["users.id"], name=op.f("fk_note_drafts_author_id_users")),
+        sa.ForeignKeyConstraint(
+            ["interview_id"], ["interviews.id"], name=op.f("fk_note_drafts_interview_id_interviews"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_note_drafts")),
+        sa.UniqueConstraint(
+            "interview_id", "author_id", "question_key", name=op.f("uq_note_drafts_interview_id_author_id_question_key")
+        ),
+    )
+    op.create_table(
         "notes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("interview_id", sa.Integer(), nullable=False),
@@ -511,10 +603,14 @@ def upgrade():
         sa.Column("submitted_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("version >= 1", name=op.f("ck_notes_version_positive")),
         sa.ForeignKeyConstraint(["author_id"], ["users.id"], name=op.f("fk_notes_author_id_users")),
         sa.ForeignKeyConstraint(["interview_id"], ["interviews.id"], name=op.f("fk_notes_interview_id_interviews")),
         sa.ForeignKeyConstraint(["question_id"], ["questions.id"], name=op.f("fk_notes_question_id_questions")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notes")),
+        sa.UniqueConstraint(
+            "interview_id", "author_id", "question_id", name=op.f("uq_notes_interview_id_author_id_question_id")
+        ),
     )
     with op.batch_alter_table("notes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_notes_author_id"), ["author_id"], unique=False)
@@ -555,10 +651,19 @@ def upgrade():
         sa.UniqueConstraint("note_id", "version", name=op.f("uq_note_revisions_note_id_version")),
     )
     # ### end Alembic commands ###
+    search_ddl = {"sqlite": SQLITE_SEARCH_DDL, "postgresql": POSTGRES_SEARCH_DDL}
+    for statement in search_ddl.get(op.get_bind().dialect.name, []):
+        op.execute(statement)
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE IF EXISTS notes_fts")
+        op.execute("DROP TABLE IF EXISTS candidates_fts")
+    else:
+        op.execute("DROP INDEX IF EXISTS ix_notes_body_fts")
+        op.execute("DROP INDEX IF EXISTS ix_candidates_fts")
     op.drop_table("note_revisions")
     with op.batch_alter_table("panel_seats", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_panel_seats_user_id"))
@@ -569,6 +674,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_notes_author_id"))
 
     op.drop_table("notes")
+    op.drop_table("note_drafts")
     with op.batch_alter_table("interviews", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_interviews_starts_at"))
         batch_op.drop_index(batch_op.f("ix_interviews_race_id"))
@@ -579,12 +685,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_ballots_vote_id"))
 
     op.drop_table("ballots")
+    with op.batch_alter_table("ballot_box_totals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ballot_box_totals_vote_id"))
+
+    op.drop_table("ballot_box_totals")
     op.drop_table("vote_roll")
     op.drop_table("vote_options")
     with op.batch_alter_table("slots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_slots_letter_id"))
 
     op.drop_table("slots")
+    with op.batch_alter_table("candidate_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_candidate_requests_invitation_id"))
+
+    op.drop_table("candidate_requests")
     with op.batch_alter_table("votes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_votes_race_id"))
 
@@ -621,6 +735,7 @@ def downgrade():
     op.drop_table("audit_events")
     op.drop_table("users")
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_messages_entity")
         batch_op.drop_index("ix_outbox_messages_due")
 
     op.drop_table("outbox_messages")
