@@ -39,10 +39,12 @@ def test_worker_threads_racing_deliver_each_message_once(app, app_factory, mail_
     db.session.commit()
     reports = []
     errors: list[BaseException] = []
-    start = threading.Barrier(4)
+    start = threading.Barrier(4, timeout=60)
+    # Apps are built here, not in the threads: building registers URL rules, which compiles Python
+    # ASTs, and CPython 3.11.7 can fail doing that in several threads at once (gh-106905).
+    worker_apps = [app_factory(**mail_settings) for _ in range(4)]  # each its own engine and sessions
 
-    def work() -> None:
-        worker_app = app_factory(**mail_settings)  # its own engine, sessions and app context
+    def work(worker_app) -> None:  # type: ignore[no-untyped-def]
         try:
             with worker_app.app_context():
                 start.wait()
@@ -55,11 +57,12 @@ def test_worker_threads_racing_deliver_each_message_once(app, app_factory, mail_
         except BaseException as error:  # reported in the test thread
             errors.append(error)
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
+    threads = [threading.Thread(target=work, args=(worker_app,)) for worker_app in worker_apps]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a worker thread did not finish"
     assert errors == []
     assert sum(r.sent for r in reports) == 150 and all(r.ok for r in reports)
     _assert_each_arrived_once(smtp_server, expected)
