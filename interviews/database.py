@@ -29,6 +29,9 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # WAL: readers never block the writer and the writer never blocks readers.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # With WAL, NORMAL loses no committed transaction on an application crash (only, at worst,
+    # the last ones on a power cut) and saves an fsync per commit: the outbox commits per message.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

@@ -12,7 +12,7 @@ from interviews.mail.services import enqueue
 
 
 def load(ctx: DemoContext) -> None:
-    race = ctx.races.get("2026 Governor")
+    race = ctx.races.get("2027 Governor")
     candidate = next((c for c in race.candidates if c.name == "Gregory Hale"), None) if race else None
     if candidate is None:
         return

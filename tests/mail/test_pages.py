@@ -171,7 +171,7 @@ def test_demo_adds_a_failed_message_with_a_realistic_error(app, make_race, make_
     from interviews.demo import DemoContext
     from interviews.mail.demo import load
 
-    race = make_race("2026 Governor")
+    race = make_race("2027 Governor")
     hale = race.candidates[0]
     hale.name = "Gregory Hale"
     admin = make_user("admin")

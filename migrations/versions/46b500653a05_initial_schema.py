@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a8e843385fac
+Revision ID: 46b500653a05
 Revises:
-Create Date: 2026-11-28 03:47:31.527176
+Create Date: 2026-11-28 04:09:26.150642
 
 """
 
@@ -13,7 +13,7 @@ import interviews.types
 
 
 # revision identifiers, used by Alembic.
-revision = "a8e843385fac"
+revision = "46b500653a05"
 down_revision = None
 branch_labels = None
 depends_on = None
