@@ -67,9 +67,3 @@ class UserForm(FlaskForm):
             raise ValidationError("A new account needs a password.")
         if field.data and len(field.data) < 10:
             raise ValidationError("Use at least 10 characters.")
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form for buttons that change state: it carries the CSRF token."""
-
-    submit = SubmitField("Confirm")

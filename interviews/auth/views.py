@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from interviews.access import PUBLIC, SIGNED_IN, allow
 from interviews.auth import services
-from interviews.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm, PreferencesForm, UserForm
+from interviews.auth.forms import ChangePasswordForm, LoginForm, PreferencesForm, UserForm
 from interviews.auth.models import User
 from interviews.extensions import db, limiter, login_manager
+from interviews.forms import ConfirmForm
 
 bp = Blueprint("auth", __name__)
 
@@ -85,10 +86,7 @@ def account():  # type: ignore[no-untyped-def]
 
 
 def get_user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return db.get_or_404(User, user_id)
 
 
 @bp.get("/admin/users")

@@ -77,10 +77,6 @@ class SendForm(FlaskForm):
     submit = SubmitField("Send")
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: a button that only needs its CSRF token."""
-
-
 class WithdrawForm(FlaskForm):
     reason = StringField("Reason (optional)", **TEXT, validators=[Optional(), Length(max=500)])
     submit = SubmitField("Withdraw")

@@ -12,19 +12,15 @@ from sqlalchemy import select
 from interviews.access import allow
 from interviews.extensions import db
 from interviews.filters import format_datetime
+from interviews.forms import ConfirmForm
 from interviews.invitations import ledger as ledger_data
 from interviews.invitations import services
 from interviews.invitations.emails import content_digest, letter_content
-from interviews.invitations.forms import (
-    ConfirmForm,
-    LetterForm,
-    SendForm,
-    SlotForm,
-    WithdrawForm,
-)
+from interviews.invitations.forms import LetterForm, SendForm, SlotForm, WithdrawForm
 from interviews.invitations.models import CandidateRequest, Invitation, InvitationLetter, Slot
 from interviews.invitations.times import LocalTimeError, local_to_utc, utc_to_local
 from interviews.races.models import Race
+from interviews.races.views import get_race_or_404
 from interviews.scheduling.models import Location
 from interviews.sections import section
 
@@ -34,18 +30,8 @@ bp = Blueprint("invitations", __name__)
 # --- loaders --------------------------------------------------------------------------------
 
 
-def get_race_or_404(race_id: int) -> Race:
-    race = db.session.get(Race, race_id)
-    if race is None:
-        abort(404)
-    return race
-
-
 def get_invitation_or_404(invitation_id: int) -> Invitation:
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
-    return invitation
+    return db.get_or_404(Invitation, invitation_id)
 
 
 def _location_choices() -> list[tuple[int, str]]:

@@ -46,10 +46,6 @@ class DraftForm(FlaskForm):
     version = HiddenField(default="0")
 
 
-class ConfirmForm(FlaskForm):
-    submit = SubmitField("Confirm")
-
-
 class QuestionRowForm(Form):
     position = IntegerField("Order", validators=[Optional(), NumberRange(min=1, max=999)])
     topic = StringField("Topic", validators=[Length(max=200)])

@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from interviews.access import allow
 from interviews.extensions import db
+from interviews.forms import ConfirmForm
 from interviews.notes import polls as poll_services
-from interviews.notes.forms import ConfirmForm, PollForm
+from interviews.notes.forms import PollForm
 from interviews.notes.models import MemberPoll, PollMethod, PollResultKind
 from interviews.notes.views import bp, get_race_or_404
 from interviews.races.models import Race

@@ -10,12 +10,14 @@ from sqlalchemy.orm import selectinload
 from interviews.access import allow
 from interviews.auth.models import User
 from interviews.extensions import db
+from interviews.forms import ConfirmForm
 from interviews.notes import services
-from interviews.notes.forms import ConfirmForm, DraftForm, NoteForm, QuestionListForm
+from interviews.notes.forms import DraftForm, NoteForm, QuestionListForm
 from interviews.notes.models import Note, Question, Visibility
 from interviews.notes.polls import chart, polls_of, share
 from interviews.notes.visibility import may_write_notes, notes_hidden_from
 from interviews.races.models import Race
+from interviews.races.views import get_race_or_404
 from interviews.scheduling.models import Interview, PanelSeat
 from interviews.sections import section
 
@@ -37,10 +39,6 @@ def get_interview_or_404(interview_id: int) -> Interview:
     if interview is None:
         abort(404)
     return interview
-
-
-def get_race_or_404(race_id: int) -> Race:
-    return db.get_or_404(Race, race_id)
 
 
 def get_question_or_404(interview: Interview, question_id: int | None) -> Question | None:

@@ -8,19 +8,6 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
-class Form(FlaskForm):
-    """A FlaskForm that also refuses NUL characters, which PostgreSQL cannot store in text (a 500 otherwise)."""
-
-    def validate(self, extra_validators: object = None) -> bool:
-        valid = super().validate(extra_validators)  # type: ignore[arg-type]
-        for field in self:
-            values = field.data if isinstance(field.data, list) else [field.data]
-            if any(isinstance(v, str) and "\x00" in v for v in values):
-                field.errors = [*field.errors, "This contains an invisible control character. Please retype it."]
-                valid = False
-        return valid
-
-
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes (easier on a phone and for screen readers than a multi-select)."""
 
@@ -34,7 +21,7 @@ class MultiCheckboxField(SelectMultipleField):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class RaceForm(Form):
+class RaceForm(FlaskForm):
     title = StringField(
         "Title",
         validators=[DataRequired(), Length(max=200)],
@@ -51,7 +38,7 @@ class RaceForm(Form):
     submit = SubmitField("Save race")
 
 
-class CandidateForm(Form):
+class CandidateForm(FlaskForm):
     name = StringField("Candidate's name", validators=[DataRequired(), Length(max=200)])
     party = StringField("Party", validators=[Optional(), Length(max=100)])
     incumbent = BooleanField("Incumbent")
@@ -64,15 +51,11 @@ class CandidateForm(Form):
     submit = SubmitField("Save candidate")
 
 
-class PanelForm(Form):
+class PanelForm(FlaskForm):
     members = MultiCheckboxField("Panel members", coerce=int, validate_choice=True)
     submit = SubmitField("Save panel")
 
 
-class WithdrawForm(Form):
+class WithdrawForm(FlaskForm):
     reason = TextAreaField("Reason (kept in the record)", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Withdraw candidate")
-
-
-class ConfirmForm(Form):
-    submit = SubmitField("Confirm")

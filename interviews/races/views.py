@@ -9,10 +9,11 @@ from sqlalchemy.orm import selectinload
 
 from interviews.access import allow
 from interviews.extensions import db
+from interviews.forms import ConfirmForm
 from interviews.races import candidates as candidate_services
 from interviews.races import services
 from interviews.races.attention import races_needing_attention
-from interviews.races.forms import CandidateForm, ConfirmForm, PanelForm, RaceForm, WithdrawForm
+from interviews.races.forms import CandidateForm, PanelForm, RaceForm, WithdrawForm
 from interviews.races.models import Candidate, Race, Stage
 from interviews.sections import section
 
@@ -20,10 +21,7 @@ bp = Blueprint("races", __name__)
 
 
 def get_race_or_404(race_id: int) -> Race:
-    race = db.session.get(Race, race_id)
-    if race is None:
-        abort(404)
-    return race
+    return db.get_or_404(Race, race_id)
 
 
 def get_candidate_or_404(race: Race, candidate_id: int) -> Candidate:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,12 +18,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from interviews.races.forms import Form, MultiCheckboxField
+from interviews.races.forms import MultiCheckboxField
 from interviews.scheduling.rules import local_to_utc
 from interviews.timezones import timezone_choices
 
 
-class WhenWhereForm(Form):
+class WhenWhereForm(FlaskForm):
     """The time and place of an interview, typed as wall-clock time in a chosen zone."""
 
     day = DateField("Date", validators=[DataRequired(message="Give the date.")])
@@ -58,7 +59,7 @@ class MoveForm(WhenWhereForm):
     submit = SubmitField("Move interview")
 
 
-class CancelForm(Form):
+class CancelForm(FlaskForm):
     reason = TextAreaField(
         "Reason",
         validators=[Optional(), Length(max=2000)],
@@ -67,19 +68,19 @@ class CancelForm(Form):
     submit = SubmitField("Cancel interview")
 
 
-class PanelForm(Form):
+class PanelForm(FlaskForm):
     members = MultiCheckboxField("Panel members", coerce=int, validate_choice=True)
     submit = SubmitField("Save panel")
 
 
-class StatusForm(Form):
+class StatusForm(FlaskForm):
     status = SelectField(
         "Status", choices=lambda: [("completed", "Completed"), ("no_show", "No-show"), ("scheduled", "Scheduled")]
     )
     submit = SubmitField("Save")
 
 
-class LocationForm(Form):
+class LocationForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     kind = RadioField("Kind", choices=lambda: [("room", "A room"), ("video", "A video meeting")], default="room")
     address = StringField("Address", validators=[Optional(), Length(max=500)], description="For a room.")
@@ -90,7 +91,3 @@ class LocationForm(Form):
         description="For a video meeting: the https:// link people click to join.",
     )
     submit = SubmitField("Save location")
-
-
-class ConfirmForm(Form):
-    submit = SubmitField("Confirm")

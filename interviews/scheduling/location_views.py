@@ -8,17 +8,15 @@ from sqlalchemy import select
 
 from interviews.access import allow
 from interviews.extensions import db
+from interviews.forms import ConfirmForm
 from interviews.scheduling import locations as services
-from interviews.scheduling.forms import ConfirmForm, LocationForm
+from interviews.scheduling.forms import LocationForm
 from interviews.scheduling.models import Location
 from interviews.scheduling.views import bp
 
 
 def get_location_or_404(location_id: int) -> Location:
-    location = db.session.get(Location, location_id)
-    if location is None:
-        abort(404)
-    return location
+    return db.get_or_404(Location, location_id)
 
 
 def _data(form: LocationForm) -> dict[str, object]:

@@ -28,10 +28,7 @@ from interviews.scheduling import location_views  # noqa: E402, F401
 
 
 def get_interview_or_404(interview_id: int) -> Interview:
-    interview = db.session.get(Interview, interview_id)
-    if interview is None:
-        abort(404)
-    return interview
+    return db.get_or_404(Interview, interview_id)
 
 
 def get_race_or_404(race_id: int | None) -> Race:

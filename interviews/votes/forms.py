@@ -73,10 +73,6 @@ class PrepareForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class ConfirmForm(FlaskForm):
-    """A button's form: only its CSRF token."""
-
-
 class PresenceForm(FlaskForm):
     present = SelectMultipleField(
         "Members present", coerce=int, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()

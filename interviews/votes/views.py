@@ -11,14 +11,15 @@ from wtforms import SelectChoice
 
 from interviews.access import PUBLIC, SIGNED_IN, allow
 from interviews.extensions import db
+from interviews.forms import ConfirmForm
 from interviews.races.models import QuorumKind, Race, VoteBase
+from interviews.races.views import get_race_or_404
 from interviews.sections import section
 from interviews.votes import ballots, services
 from interviews.votes.chart import chart_of
 from interviews.votes.forms import (
     ABSTAIN,
     BallotForm,
-    ConfirmForm,
     PaperBallotForm,
     PrepareForm,
     PresenceForm,
@@ -32,18 +33,8 @@ from interviews.votes.rules import PRESETS, Rule, apply_preset, describe, rule_o
 bp = Blueprint("votes", __name__)
 
 
-def get_race_or_404(race_id: int) -> Race:
-    race = db.session.get(Race, race_id)
-    if race is None:
-        abort(404)
-    return race
-
-
 def get_vote_or_404(vote_id: int) -> Vote:
-    vote = db.session.get(Vote, vote_id)
-    if vote is None:
-        abort(404)
-    return vote
+    return db.get_or_404(Vote, vote_id)
 
 
 def _is_staff() -> bool:
