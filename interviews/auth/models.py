@@ -49,6 +49,8 @@ class User(UserMixin, Model):
     vote_weight: Mapped[int] = mapped_column(default=1)
     feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_feed_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Feeds name this row's text; their validators watch when it last changed.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"

@@ -1,7 +1,8 @@
 """Calendar downloads and subscription feeds.
 
 A feed answers conditional requests from one aggregate query (how many interviews, the sum of
-their ids and SEQUENCEs, the latest change): a calendar app polling every hour gets a 304 without
+their ids and SEQUENCEs, the latest change to them and to the races, candidates, places and panel
+members their events name): a calendar app polling every hour gets a 304 without
 the app loading a single interview. Only when that validator changed is the feed built, from two
 row queries (interviews with race, candidate and place; then the panels), whatever the size.
 """
@@ -16,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from interviews.auth.models import User
 from interviews.calendar import ics
@@ -102,9 +104,25 @@ class Validator:
 
 
 def validator(feed: Feed, *, now: datetime | None = None) -> Validator:
-    """ETag and Last-Modified from one aggregate query; the calendar itself is not built."""
+    """ETag and Last-Modified from one aggregate query; the calendar itself is not built.
+
+    The events also carry the race's title, the candidate's and contact's names, the place and the
+    panel's names and addresses: the latest change to any of those rows (joined to this feed's
+    interviews only) is part of the validator, so renaming one reaches subscribers on their next poll.
+    """
     now = now or utcnow()
     kept = _retained(now)
+    # The panel is many rows per interview: a scalar subquery in the same statement, not a join that
+    # would multiply the counts and sums. Aliases keep it from correlating with the outer Interview.
+    seat, member = aliased(PanelSeat), aliased(User)
+    kept_ids = feed.scope(select(Interview.id).where(kept)).correlate(None).scalar_subquery()
+    panel_changed = (
+        select(func.max(member.updated_at))
+        .select_from(seat)
+        .join(member, member.id == seat.user_id)
+        .where(seat.interview_id.in_(kept_ids))
+        .scalar_subquery()
+    )
     query = feed.scope(
         select(
             func.count(Interview.id).filter(kept),
@@ -113,11 +131,20 @@ def validator(feed: Feed, *, now: datetime | None = None) -> Validator:
             func.max(Interview.updated_at).filter(kept),
             # A cancelled interview leaving the feed changes it too: when did the last one leave?
             func.max(Interview.cancelled_at).filter(~kept),
+            func.max(Race.updated_at).filter(kept),
+            func.max(Candidate.updated_at).filter(kept),
+            func.max(Location.updated_at).filter(kept),
+            panel_changed,
         )
+        .select_from(Interview)
+        .join(Race, Race.id == Interview.race_id)
+        .join(Candidate, Candidate.id == Interview.candidate_id)
+        .outerjoin(Location, Location.id == Interview.location_id)
     )
-    count, id_sum, sequence_sum, latest, last_dropped = db.session.execute(query).one()
+    count, id_sum, sequence_sum, latest, last_dropped, *related = db.session.execute(query).one()
     latest = _aware(latest)
-    moments = [latest or datetime(2000, 1, 1, tzinfo=UTC)]
+    related = [_aware(moment) for moment in related]
+    moments = [latest or datetime(2000, 1, 1, tzinfo=UTC), *(moment for moment in related if moment is not None)]
     if last_dropped is not None:
         moments.append(_aware(last_dropped) + retention())
     last_modified = max(moments).replace(microsecond=0)
@@ -135,6 +162,7 @@ def validator(feed: Feed, *, now: datetime | None = None) -> Validator:
             sequence_sum,
             latest.isoformat() if latest else "",
             last_dropped,
+            *(moment.isoformat() if moment else "" for moment in related),
         )
     )
     return Validator(hashlib.sha256(fingerprint.encode()).hexdigest()[:32], last_modified)

@@ -84,6 +84,8 @@ class Race(Model):
     hide_notes_until_submitted: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Feeds name this row's text; their validators watch when it last changed.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     created_by: Mapped[User | None] = relationship()
     candidates: Mapped[list[Candidate]] = relationship(
@@ -128,6 +130,8 @@ class Candidate(Model):
     website: Mapped[str] = mapped_column(String(500), default="")
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Feeds name this row's text; their validators watch when it last changed.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     race: Mapped[Race] = relationship(back_populates="candidates")
     invitation: Mapped[Invitation | None] = relationship(back_populates="candidate", uselist=False)

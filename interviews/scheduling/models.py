@@ -35,6 +35,8 @@ class Location(Model):
     join_url: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
+    # Feeds name this row's text; their validators watch when it last changed.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @property
     def where(self) -> str:
