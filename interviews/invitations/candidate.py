@@ -228,7 +228,7 @@ def cancel_booking(invitation: Invitation, reason: str | None = None) -> Invitat
         raise CandidateActionError("You have no interview booked.")
     reason = _clean(reason)
     when = format_datetime(interview.starts_at, interview.timezone)
-    cancel_interview(interview, reason=f"Cancelled by the campaign. {reason}".strip())
+    cancel_interview(interview, reason=f"Cancelled by the campaign. {reason}".strip(), reopen_invitation=False)
     if invitation.slot is not None:
         invitation.slot.taken_by_id = None
         invitation.slot.taken_at = None
@@ -237,6 +237,8 @@ def cancel_booking(invitation: Invitation, reason: str | None = None) -> Invitat
     invitation.answered_at = utcnow()
     invitation.decline_reason = f"Cancelled the interview of {when}." + (f" {reason}" if reason else "")
     request = _request(invitation, RequestKind.cancelled, reason)
+    # Stamped like the interview, so the ledger can tell the campaign's cancellation from staff's.
+    request.created_at = interview.cancelled_at  # type: ignore[assignment]
     db.session.flush()
     record(
         "invitation.interview_cancelled",

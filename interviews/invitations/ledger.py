@@ -42,12 +42,16 @@ class LedgerRow:
             return "Left the race"
         if self.invitation is None:
             return "Not invited yet"
+        if self.invitation.staff_cancelled_interview is not None:
+            return "Interview cancelled by staff"
         return self.invitation.status.label
 
     @property
     def badge(self) -> str:
         if self.candidate.withdrawn:
             return "bad"
+        if self.invitation is not None and self.invitation.staff_cancelled_interview is not None:
+            return "warn"
         return self.invitation.status.badge if self.invitation else "warn"
 
 
@@ -87,8 +91,17 @@ def _events(invitation: Invitation) -> list[Event]:
         events.append(Event("Accepted", invitation.answered_at, detail))
     elif status is InvitationStatus.declined:
         events.append(Event("Declined", invitation.answered_at, invitation.decline_reason or "no reason given"))
-    if interview is not None and interview.cancelled_at is not None:
-        events.append(Event("Interview cancelled", interview.cancelled_at))
+    # Every booking that was called off, and by whom: a rebooking keeps the earlier cancellations in view.
+    for booked in invitation.interview:
+        if booked.cancelled_at is None:
+            continue
+        when = f"interview of {format_datetime(booked.starts_at, booked.timezone)}"
+        if invitation.cancelled_by_campaign(booked):
+            events.append(Event("Interview cancelled by the campaign", booked.cancelled_at, when))
+        else:
+            if booked is invitation.staff_cancelled_interview and not invitation.letter.is_past_deadline():
+                when += "; the campaign can choose another time"
+            events.append(Event("Interview cancelled by staff", booked.cancelled_at, when))
     for request in invitation.requests:
         if request.kind is RequestKind.other_times or request.kind is RequestKind.reschedule:
             events.append(Event(request.kind.label, request.created_at, request.message))

@@ -160,6 +160,29 @@ class Invitation(Model):
     def latest_interview(self) -> Interview | None:
         return self.interview[-1] if self.interview else None
 
+    def cancelled_by_campaign(self, interview: Interview) -> bool:
+        """Whether the campaign called this interview off through its link; any other cancellation was staff's.
+
+        The campaign's own cancellation leaves a "cancelled" request stamped with the interview's
+        cancelled_at (candidate.cancel_booking), so no separate column is needed to tell them apart.
+        """
+        if interview.cancelled_at is None:
+            return False
+        return any(
+            r.kind is RequestKind.cancelled and abs((r.created_at - interview.cancelled_at).total_seconds()) < 60
+            for r in self.requests
+        )
+
+    @property
+    def staff_cancelled_interview(self) -> Interview | None:
+        """The booking staff cancelled, while the campaign has not booked again or answered otherwise."""
+        interview = self.latest_interview
+        if interview is None or interview.cancelled_at is None or self.active_interview is not None:
+            return None
+        if self.status not in (*UNANSWERED, InvitationStatus.no_reply) or self.cancelled_by_campaign(interview):
+            return None
+        return interview
+
 
 class RequestKind(enum.Enum):
     other_times = "other_times"

@@ -24,7 +24,7 @@ from interviews.types import utcnow
 if TYPE_CHECKING:
     from interviews.auth.models import User
     from interviews.races.models import Candidate, Race
-    from interviews.scheduling.models import Location
+    from interviews.scheduling.models import Interview, Location
 
 # What makes up the text every candidate receives; frozen by the first send.
 TEXT_FIELDS = ("subject", "body", "topics", "respond_by")
@@ -275,7 +275,9 @@ def withdraw(invitation: Invitation, *, reason: str = "", actor: User | None = N
         return invitation
     interview = invitation.active_interview
     if interview is not None:
-        cancel_interview(interview, reason=reason or "The invitation was withdrawn.", actor=actor)
+        cancel_interview(
+            interview, reason=reason or "The invitation was withdrawn.", actor=actor, reopen_invitation=False
+        )
     if invitation.slot is not None:  # booked, but the interview had already ended or been cancelled
         invitation.slot.taken_by_id = None
         invitation.slot.taken_at = None
@@ -291,6 +293,64 @@ def withdraw(invitation: Invitation, *, reason: str = "", actor: User | None = N
         summary=f"Invitation to {invitation.candidate.name} withdrawn" + (f": {reason.strip()}" if reason else ""),
     )
     return invitation
+
+
+# --- staff changing a booked interview (called by scheduling.services) -----------------------
+
+
+def reopen_after_staff_cancel(interview: Interview, *, reason: str = "", actor: User | None = None) -> None:
+    """Staff cancelled an interview a campaign booked through its link: the invitation is open again.
+
+    The campaign may choose another time (until the deadline), its page says the interview was cancelled,
+    and the ledger shows it (from the interview's cancelled_at). Withdrawn candidates and invitations, and
+    invitations already answered otherwise since, keep their state. The slot was freed by cancel_interview.
+    """
+    invitation = interview.invitation
+    if invitation is None or invitation.status is not InvitationStatus.accepted or invitation.candidate.withdrawn:
+        return
+    if invitation.active_interview is not None:  # another booking of theirs still stands
+        return
+    old_status = invitation.status
+    invitation.status = InvitationStatus.opened if invitation.opened_at else InvitationStatus.sent
+    db.session.flush()
+    record(
+        "invitation.reopened",
+        invitation,
+        changes={
+            "status": [old_status, invitation.status],
+            "interview_id": interview.id,
+            "cancelled_at": interview.cancelled_at,
+            "reason": reason.strip(),
+            "can_book_again": not invitation.letter.is_past_deadline(),
+        },
+        summary=f"{invitation.candidate.name}'s interview of "
+        f"{format_datetime(interview.starts_at, interview.timezone)} was cancelled by staff; "
+        "the campaign can choose another time",
+        actor=actor,
+    )
+
+
+def release_slot_after_move(interview: Interview, *, actor: User | None = None) -> Slot | None:
+    """Staff moved a booked interview away from its slot's time: the slot is free for another campaign.
+
+    The invitation stays accepted, for the interview's new time. Moving only the place keeps the slot.
+    """
+    slot = interview.slot
+    if slot is None or (slot.starts_at, slot.ends_at) == (interview.starts_at, interview.ends_at):
+        return None
+    slot.taken_by_id = None
+    slot.taken_at = None
+    interview.slot = None
+    db.session.flush()
+    record(
+        "slot.released",
+        slot,
+        changes={"interview_id": interview.id, "starts_at": slot.starts_at, "moved_to": interview.starts_at},
+        summary=f"Slot of {format_datetime(slot.starts_at, slot.timezone)} in {slot.letter.race.title} is free again: "
+        f"{interview.candidate.name}'s interview moved to {format_datetime(interview.starts_at, interview.timezone)}",
+        actor=actor,
+    )
+    return slot
 
 
 def mark_request_handled(request: CandidateRequest, *, actor: User) -> CandidateRequest:

@@ -207,12 +207,24 @@ def move_interview(
     record(
         "interview.moved", interview, changes=changes, summary=f"Interview moved: {_summary(interview)}", actor=actor
     )
+    if interview.slot_id is not None:
+        # Imported here: the invitations feature imports this module.
+        from interviews.invitations.services import release_slot_after_move
+
+        release_slot_after_move(interview, actor=actor)
     notify.interview_moved(interview)
     return interview
 
 
-def cancel_interview(interview: Interview, *, reason: str = "", actor: User | None = None) -> Interview:
-    """Cancel, and free the slot it was booked in so another candidate (or the same) can take it."""
+def cancel_interview(
+    interview: Interview, *, reason: str = "", actor: User | None = None, reopen_invitation: bool = True
+) -> Interview:
+    """Cancel, and free the slot it was booked in so another candidate (or the same) can take it.
+
+    An interview booked through an invitation reopens it, so the campaign can choose another time;
+    the invitations feature passes reopen_invitation=False when the campaign cancels or the
+    invitation is withdrawn, as it sets the invitation's state itself.
+    """
     _require_scheduled(interview, "cancelled")
     interview.status = InterviewStatus.cancelled
     interview.cancelled_at = utcnow()
@@ -229,6 +241,10 @@ def cancel_interview(interview: Interview, *, reason: str = "", actor: User | No
         summary=f"Interview cancelled: {_summary(interview)}" + (f" — {reason.strip()}" if reason.strip() else ""),
         actor=actor,
     )
+    if reopen_invitation and interview.invitation_id is not None:
+        from interviews.invitations.services import reopen_after_staff_cancel
+
+        reopen_after_staff_cancel(interview, reason=reason, actor=actor)
     notify.interview_cancelled(interview)
     return interview
 
