@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 46b500653a05
+Revision ID: c82f8bf8710a
 Revises:
-Create Date: 2026-11-28 04:09:26.150642
+Create Date: 2026-11-28 04:31:17.145702
 
 """
 
@@ -13,7 +13,7 @@ import interviews.types
 
 
 # revision identifiers, used by Alembic.
-revision = "46b500653a05"
+revision = "c82f8bf8710a"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -48,6 +48,7 @@ def upgrade():
         sa.Column("join_url", sa.String(length=500), nullable=False),
         sa.Column("capacity", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_locations")),
     )
     op.create_table(
@@ -101,6 +102,7 @@ def upgrade():
         sa.Column("vote_weight", sa.Integer(), nullable=False),
         sa.Column("feed_token", sa.String(length=64), nullable=False),
         sa.Column("created_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("vote_weight >= 0", name=op.f("ck_users_vote_weight_not_negative")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
@@ -170,6 +172,7 @@ def upgrade():
         sa.Column("hide_notes_until_submitted", sa.Boolean(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_races_created_by_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_races")),
     )
@@ -186,6 +189,7 @@ def upgrade():
         sa.Column("website", sa.String(length=500), nullable=False),
         sa.Column("withdrawn_at", interviews.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", interviews.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["race_id"], ["races.id"], name=op.f("fk_candidates_race_id_races")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_candidates")),
     )
