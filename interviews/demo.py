@@ -308,8 +308,3 @@ def print_logins() -> None:
     for user in people:
         voting = f", votes with weight {user.vote_weight}" if user.is_voting_member else ""
         click.echo(f"  {user.role.value:<7} {user.email:<42} {user.name}{voting}")
-
-
-def days_from_now(days: int, hour: int = 10) -> datetime:
-    base = utcnow().replace(hour=hour, minute=0, second=0, microsecond=0)
-    return base + timedelta(days=days)

@@ -101,6 +101,24 @@ HOSTILE = [
 ]
 
 
+# Exactly the headers compose writes, in order: anything else got in through a value.
+OUR_HEADERS = [
+    "From",
+    "Reply-To",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "Auto-Submitted",
+    "MIME-Version",
+    "Content-Type",
+]
+
+
+def _header_names(head: str) -> list[str]:
+    return [line.split(":", 1)[0] for line in head.split("\r\n") if line and not line[0].isspace()]
+
+
 @pytest.mark.parametrize("subject", HOSTILE)
 def test_hostile_subjects_and_names_cannot_add_headers(app, subject):
     app.config["ORGANIZATION_NAME"] = "Local 9\r\nBcc: org@evil.example.com"
@@ -113,18 +131,7 @@ def test_hostile_subjects_and_names_cannot_add_headers(app, subject):
     )
     raw = email_bytes(build_email(message))
     head = _header_block(raw)
-    names = [line.split(":", 1)[0] for line in head.split("\r\n") if line and not line[0].isspace()]
-    assert names == [
-        "From",
-        "Reply-To",
-        "To",
-        "Subject",
-        "Date",
-        "Message-ID",
-        "Auto-Submitted",
-        "MIME-Version",
-        "Content-Type",
-    ]
+    assert _header_names(head) == OUR_HEADERS
     parsed = _parse(raw)
     assert parsed["Bcc"] is None
     assert "\n" not in parsed["Subject"] and "\r" not in parsed["Subject"]
@@ -152,18 +159,7 @@ def test_no_subject_or_name_adds_a_header(app, subject, name):
     )
     raw = email_bytes(build_email(message))
     head = _header_block(raw)
-    names = [line.split(":", 1)[0] for line in head.split("\r\n") if line and not line[0].isspace()]
-    assert names == [
-        "From",
-        "Reply-To",
-        "To",
-        "Subject",
-        "Date",
-        "Message-ID",
-        "Auto-Submitted",
-        "MIME-Version",
-        "Content-Type",
-    ]
+    assert _header_names(head) == OUR_HEADERS
     assert all(len(line) <= 998 for line in head.split("\r\n"))
 
 
