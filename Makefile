@@ -34,9 +34,11 @@ run: install
 test: dev-install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make lint: ruff (style) and mypy (types of the package, strict)
 lint: dev-install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: dev-install
 	$(BIN)/ruff format .

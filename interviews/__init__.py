@@ -26,8 +26,11 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set. In production it is required: set the SECRET_KEY variable.")
 
-    from interviews import access, database, errors, extensions, filters, navigation, sections  # noqa: F401
+    # `database` registers the SQLite connection settings when imported.
+    from interviews import access, database, errors, extensions, filters, navigation, sections, security  # noqa: F401
 
+    # First: the id converter must be in place before any route is added, the headers on every response.
+    security.register(app)
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.login_manager.init_app(app)
@@ -40,7 +43,8 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
 
-    import interviews.models  # noqa: F401  (every model registered before first use)
+    import interviews.models
+    import interviews.subscribers  # noqa: F401  (features subscribe to each other's events)
     from interviews.audit.views import bp as audit_bp
     from interviews.auth.views import bp as auth_bp
     from interviews.calendar.views import bp as calendar_bp

@@ -11,7 +11,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import abort, current_app, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+
+from interviews.auth.models import User
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -46,6 +49,17 @@ def permits(policy: frozenset[str], role: str | None) -> bool:
     return SIGNED_IN in policy or role in policy
 
 
+def signed_in_user() -> User:
+    """The account making this request, as the User row: what a view passes to a service as `actor`.
+
+    `current_user` is a proxy for it; a proxy held past the request would name whoever is signed in later.
+    """
+    user = current_user._get_current_object()
+    if not isinstance(user, User):
+        abort(403)  # a view open to the public never acts on an account's behalf
+    return user
+
+
 def refuse_nul_characters() -> None:
     """before_request hook: NUL can be typed or pasted but PostgreSQL cannot store it in text."""
     for source in (request.args, request.form):
@@ -54,7 +68,7 @@ def refuse_nul_characters() -> None:
                 abort(400, description="The form contained an invisible NUL character. Remove it and send again.")
 
 
-def enforce_access_policy():  # type: ignore[no-untyped-def]
+def enforce_access_policy() -> ResponseReturnValue | None:
     """before_request hook: apply the endpoint's declared policy."""
     endpoint = request.endpoint
     if endpoint is None or endpoint == "static":

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
 from flask import Flask
 
+from interviews.audit.actors import System
 from interviews.auth import services as accounts
 from interviews.auth.models import Role
+from interviews.demo import load_demo, print_logins
 from interviews.extensions import db
+from interviews.invitations import cli as invitations_cli
+from interviews.mail import cli as mail_cli
 from interviews.timezones import is_valid_timezone
+from interviews.votes import cli as votes_cli
 
 # Features that add commands do so in interviews/<feature>/cli.py with a register(app) function.
-FEATURES_WITH_COMMANDS = ("invitations", "mail", "calendar", "notes", "votes", "scheduling")
 
 
 @click.command("create-user")
@@ -29,7 +31,14 @@ def create_user_command(email: str, name: str, role: str, timezone: str, passwor
     if not is_valid_timezone(timezone):
         raise click.BadParameter(f"unknown time zone {timezone!r}", param_hint="--timezone")
     try:
-        user = accounts.create_user(email=email, name=name, role=role, password=password, timezone=timezone)
+        user = accounts.create_user(
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            timezone=timezone,
+            actor=System("command create-user"),
+        )
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
@@ -39,8 +48,6 @@ def create_user_command(email: str, name: str, role: str, timezone: str, passwor
 @click.command("demo")
 def demo_command() -> None:
     """Load the demo organisation (safe to run again: it loads once)."""
-    from interviews.demo import load_demo, print_logins
-
     loaded = load_demo()
     click.echo("Demo data loaded." if loaded else "Demo data was already there.")
     print_logins()
@@ -49,11 +56,5 @@ def demo_command() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
-    for feature in FEATURES_WITH_COMMANDS:
-        try:
-            module = importlib.import_module(f"interviews.{feature}.cli")
-        except ModuleNotFoundError as error:
-            if error.name != f"interviews.{feature}.cli":
-                raise
-            continue
+    for module in (invitations_cli, mail_cli, votes_cli):
         module.register(app)

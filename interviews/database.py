@@ -13,7 +13,9 @@ import sqlite3
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.sql.expression import Executable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -58,5 +60,13 @@ def include_in_migrations(obj: Any, name: str | None, type_: str, reflected: boo
     return not (type_ == "index" and name in SEARCH_INDEXES)
 
 
-def is_postgresql(conn_or_engine: Any) -> bool:
+def is_postgresql(conn_or_engine: Connection | Engine) -> bool:
     return conn_or_engine.dialect.name == "postgresql"
+
+
+def rows_changed(session: Session | scoped_session[Any], statement: Executable) -> int:
+    """Run an UPDATE or DELETE in `session` and say how many rows it touched (the atomic claims)."""
+    result = session.execute(statement)
+    if not isinstance(result, CursorResult):
+        raise TypeError("rows_changed runs UPDATE or DELETE statements")
+    return result.rowcount

@@ -9,20 +9,22 @@ from __future__ import annotations
 import importlib
 import os
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy import select
 
 import interviews.types
+from interviews.audit.actors import System
 from interviews.auth import services as accounts
 from interviews.auth.models import Role, User
 from interviews.extensions import db
-from interviews.races.models import Candidate, QuorumKind, Race, Stage, VoteBase
+from interviews.mail.models import OutboxMessage, OutboxStatus
+from interviews.races.models import Candidate, QuorumKind, Race, VoteBase
 from interviews.scheduling.models import Location, LocationKind
 from interviews.types import utcnow
 
@@ -58,7 +60,17 @@ LEADERS = [
     ("Eduardo Figueroa", "Community Liaison", False, 1),
 ]
 
-RACES = [
+
+class RaceSpec(TypedDict):
+    title: str
+    office: str
+    jurisdiction: str
+    election_date: date
+    rule: dict[str, Any]  # Race's voting-rule columns
+    candidates: list[tuple[str, str, bool, str, str]]  # name, party, incumbent, contact, e-mail
+
+
+RACES: list[RaceSpec] = [
     {
         "title": "2028 Presidential endorsement",
         "office": "President of the United States",
@@ -155,26 +167,9 @@ class DemoContext:
         return [u for u in self.leaders if u.is_voting_member]
 
 
-@contextmanager
-def clock(moment: datetime) -> Iterator[None]:
-    """Run the services as if it were `moment`, so a past event is stored as the app stored it then.
-
-    Every service (and every column default) reads the time through interviews.types.utcnow, which
-    asks that module's `datetime`; the demo swaps it for a stopped clock and puts it back after.
-    The demo runs in one CLI process, so nothing else reads the clock meanwhile.
-    """
-    real = interviews.types.datetime
-
-    class Stopped:
-        @staticmethod
-        def now(tz: object = None) -> datetime:
-            return moment.astimezone(tz)  # type: ignore[arg-type]
-
-    interviews.types.datetime = Stopped  # type: ignore[misc,assignment]
-    try:
-        yield
-    finally:
-        interviews.types.datetime = real  # type: ignore[misc]
+def clock(moment: datetime) -> AbstractContextManager[None]:
+    """Run the services as if it were `moment`, so a past event is stored as the app stored it then."""
+    return interviews.types.stopped_clock(moment)
 
 
 def local_time(moment: datetime, hour: int, minute: int = 0, zone: str = "America/New_York") -> datetime:
@@ -192,8 +187,6 @@ def weekday_at(moment: datetime, hour: int, minute: int = 0, zone: str = "Americ
 
 def _deliver_old_mail(now: datetime) -> None:
     """What the mail worker did in the weeks the story covers: only today's messages still wait."""
-    from interviews.mail.models import OutboxMessage, OutboxStatus
-
     old = db.session.scalars(
         select(OutboxMessage).where(
             OutboxMessage.status == OutboxStatus.pending, OutboxMessage.created_at < now - timedelta(minutes=30)
@@ -217,32 +210,30 @@ def load_demo() -> bool:
     with clock(now - timedelta(weeks=13)):  # the accounts and races were set up a season ago
         admin, staff, leaders, locations, races = _core()
     ctx = DemoContext(admin=admin, staff=staff, leaders=leaders, races=races, locations=locations, now=now)
+    # Imported by name, not at the top: each feature's demo builds on this module's DemoContext.
     for feature in FEATURE_STEPS:
-        try:
-            module = importlib.import_module(f"interviews.{feature}.demo")
-        except ModuleNotFoundError as error:
-            if error.name != f"interviews.{feature}.demo":
-                raise
-            continue
-        module.load(ctx)
+        importlib.import_module(f"interviews.{feature}.demo").load(ctx)
         db.session.flush()
     _deliver_old_mail(now)
-    db.session.flush()
-    from interviews.races.services import refresh_stage
-
-    for race in races.values():
-        refresh_stage(race)
     db.session.commit()
     return True
 
 
 def _core() -> tuple[User, list[User], list[User], list[Location], dict[str, Race]]:
     password = demo_password()
+    # The demo's first account is made by the loader, as `flask create-user` makes a real one.
     admin = accounts.create_user(
-        email=f"admin@{DEMO_DOMAIN}", name=ADMIN[0], role=Role.admin, password=password, title=ADMIN[2]
+        email=f"admin@{DEMO_DOMAIN}",
+        name=ADMIN[0],
+        role=Role.admin,
+        password=password,
+        title=ADMIN[2],
+        actor=System("demo loader"),
     )
     staff = [
-        accounts.create_user(email=email_for(name), name=name, role=Role.staff, password=password, title=title)
+        accounts.create_user(
+            email=email_for(name), name=name, role=Role.staff, password=password, title=title, actor=admin
+        )
         for name, title in STAFF
     ]
     zones = ["America/New_York", "America/Chicago", "America/New_York", "America/Los_Angeles"]
@@ -256,6 +247,7 @@ def _core() -> tuple[User, list[User], list[User], list[Location], dict[str, Rac
             is_voting_member=voting,
             vote_weight=weight,
             timezone=zones[i % len(zones)],
+            actor=admin,
         )
         for i, (name, title, voting, weight) in enumerate(LEADERS)
     ]
@@ -271,7 +263,6 @@ def _core() -> tuple[User, list[User], list[User], list[Location], dict[str, Rac
             office=spec["office"],
             jurisdiction=spec["jurisdiction"],
             election_date=spec["election_date"],
-            stage=Stage.planning,
             quorum_kind=QuorumKind.fraction,
             quorum_numerator=1,
             quorum_denominator=2,

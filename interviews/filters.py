@@ -8,10 +8,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask, current_app
 from flask_login import current_user
 
+from interviews.invitations.models import InvitationStatus
+from interviews.mail.models import OutboxStatus
+from interviews.races.models import Stage
+from interviews.scheduling.models import InterviewStatus, LocationKind
+from interviews.votes.models import VoteStatus
+
 
 def viewer_timezone() -> str:
     tz = getattr(current_user, "timezone", None) if current_user and current_user.is_authenticated else None
-    return tz or current_app.config["DEFAULT_TIMEZONE"]
+    default: str = current_app.config["DEFAULT_TIMEZONE"]
+    return str(tz) if tz else default
 
 
 def to_zone(value: datetime, tz: str | None = None) -> datetime:
@@ -51,6 +58,15 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
+    # Templates compare with the enums themselves (`i.status == InterviewStatus.cancelled`), never their values.
+    app.jinja_env.globals.update(
+        InterviewStatus=InterviewStatus,
+        InvitationStatus=InvitationStatus,
+        LocationKind=LocationKind,
+        OutboxStatus=OutboxStatus,
+        Stage=Stage,
+        VoteStatus=VoteStatus,
+    )
 
     @app.context_processor
     def inject_settings() -> dict[str, object]:

@@ -149,6 +149,7 @@ def runner(app: Flask):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., Any]:
+    from interviews.audit.actors import System
     from interviews.auth import services
 
     counter = iter(range(1, 10_000))
@@ -160,12 +161,19 @@ def make_user(app: Flask) -> Callable[..., Any]:
             name=name or f"{role.capitalize()} Number{n}",
             role=role,
             password=kwargs.pop("password", PASSWORD),
+            actor=kwargs.pop("actor", System("test fixture")),
             **kwargs,
         )
         db.session.commit()
         return user
 
     return make
+
+
+@pytest.fixture
+def staffer(make_user: Callable[..., Any]) -> Any:
+    """The staff member who does what a test does through the services; the audit trail names them."""
+    return make_user("staff", name="Sam Organiser", email="sam.organiser@labor.example.org")
 
 
 class AuthActions:
@@ -252,6 +260,30 @@ def count_queries(app: Flask) -> Callable[[], contextlib.AbstractContextManager[
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+# --- what is stored --------------------------------------------------------------------------
+
+
+def stored_rows() -> dict[str, list[tuple[str, ...]]]:
+    """Every row of every table, the audit trail and the outbox included, as comparable text.
+
+    `before = stored_rows()`, a refused request, then `assert stored_rows() == before`: a refusal
+    that still wrote something (an audit event, an e-mail, a changed column) fails.
+    """
+    from sqlalchemy import select
+
+    db.session.expire_all()
+    return {
+        table.name: sorted(tuple(map(repr, row)) for row in db.session.execute(select(table)))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def changed_tables(before: dict[str, list[tuple[str, ...]]]) -> list[str]:
+    """The tables whose rows differ from a `stored_rows()` snapshot: a short message when one does."""
+    after = stored_rows()
+    return [name for name in after if after[name] != before.get(name)]
 
 
 # --- a real SMTP server ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from config import ProductionConfig
 from interviews import create_app
 from interviews.auth.models import User
 from interviews.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, changed_tables, stored_rows
 
 
 def test_healthz_reports_the_database(client):
@@ -27,6 +27,18 @@ def test_healthz_and_pages_say_503_when_the_database_is_unreachable(app_factory,
     page = client.post("/login", data={"email": "a@b.example.org", "password": "whatever it is"})
     assert page.status_code == 503
     assert "database cannot be reached" in page.get_data(as_text=True)
+
+
+def test_a_signed_in_visitor_gets_the_503_page_when_the_database_is_unreachable(app_factory, tmp_path):
+    broken = app_factory(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/db.sqlite3")
+    client = broken.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"  # a session cookie from before the outage
+        session["_fresh"] = True
+    for path in ("/", "/races", "/interviews"):
+        page = client.get(path)
+        assert page.status_code == 503, path
+        assert "database cannot be reached" in page.get_data(as_text=True)
 
 
 def test_unknown_page_is_a_styled_404(client, auth):
@@ -51,11 +63,14 @@ def test_missing_csrf_token_gets_a_reload_page(app_factory, make_user):
     app = app_factory(WTF_CSRF_ENABLED=True)
     user = make_user("staff")
     client = app.test_client()
+    before = stored_rows()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Please reload the page" in page
     assert "Traceback" not in page
+    assert changed_tables(before) == []  # no sign-in recorded, no failed attempt counted
+    assert client.get("/dashboard").headers["Location"].startswith("/login?next=")  # and not signed in
 
 
 def test_csrf_token_round_trip_signs_in(app_factory, make_user):
@@ -122,9 +137,11 @@ def test_demo_is_idempotent_and_prints_logins(runner, monkeypatch):
 
 def test_nul_characters_are_refused_with_a_message(client, auth):
     auth.login("admin")
+    before = stored_rows()
     response = client.post("/admin/users/new", data={"name": "Bad\x00Name", "email": "x@labor.example.org"})
     assert response.status_code == 400
     assert "NUL character" in response.get_data(as_text=True)
+    assert changed_tables(before) == []
 
 
 def test_fields_without_help_or_errors_carry_no_empty_aria(client):

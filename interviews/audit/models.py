@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from interviews.audit.actors import ActorKind
 from interviews.auth.models import User
 from interviews.extensions import Model
 from interviews.types import UTCDateTime, utcnow
@@ -19,7 +20,10 @@ class AuditEvent(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_kind: Mapped[ActorKind] = mapped_column(Enum(ActorKind, native_enum=False, length=16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # A campaign acts through its invitation link; this is that invitation.
+    actor_invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"), index=True)
     # Kept as text too: the record must still say who acted if the account is renamed.
     actor_label: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64), index=True)

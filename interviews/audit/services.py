@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_login import current_user
-
+from interviews.audit.actors import Actor, Campaign, actor_kind, actor_label, user_of
 from interviews.audit.models import AuditEvent
-from interviews.auth.models import User
 from interviews.extensions import db
 
 
@@ -33,14 +31,12 @@ def record(
     entity_id: int | None = None,
     changes: dict[str, Any] | None = None,
     summary: str = "",
-    actor: User | None = None,
+    actor: Actor,
 ) -> AuditEvent:
     """Add an audit event to the session (the caller commits it with the change itself).
 
-    `actor` defaults to the signed-in user; commands pass None and are recorded as "system".
+    `actor` is required: an account, a campaign acting through its link, or the system doing a job.
     """
-    if actor is None and current_user and getattr(current_user, "is_authenticated", False):
-        actor = current_user._get_current_object()  # type: ignore[attr-defined]
     if entity is not None:
         entity_type = entity_type or type(entity).__name__
         entity_id = entity_id if entity_id is not None else getattr(entity, "id", None)
@@ -48,8 +44,10 @@ def record(
             db.session.flush()
             entity_id = getattr(entity, "id", None)
     event = AuditEvent(
-        actor=actor,
-        actor_label=f"{actor.name} <{actor.email}>" if actor else "system",
+        actor_kind=actor_kind(actor),
+        actor=user_of(actor),
+        actor_invitation_id=actor.invitation_id if isinstance(actor, Campaign) else None,
+        actor_label=actor_label(actor)[:200],
         action=action,
         entity_type=entity_type or "",
         entity_id=entity_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from interviews.access import allow
@@ -17,7 +18,7 @@ PAGE_SIZE = 50
 
 @bp.get("/")
 @allow("admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     action = request.args.get("action", "").strip()
     entity_type = request.args.get("entity_type", "").strip()

@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, has_request_context
-from werkzeug.routing import BuildError
+from flask import current_app
 
 from interviews.calendar.ics import EventData, Person, Status
 from interviews.filters import format_datetime
+from interviews.invitations.links import candidate_url
 from interviews.scheduling.models import Interview, InterviewStatus, LocationKind
 
 
@@ -109,31 +109,14 @@ def attendees(facts: InterviewFacts) -> list[Person]:
     return unique
 
 
-def absolute_url(endpoint: str, **values: object) -> str:
-    """BASE_URL + the endpoint's path; works in requests, commands and the demo alike."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"] + path
-
-
-# The interview's own page, or the race page while scheduling has none (first that exists wins).
-PAGE_ENDPOINTS = (
-    ("scheduling.interview_detail", "interview_id"),
-    ("races.detail", "race_id"),
-)
-
-
 def page_url_builder() -> Callable[[InterviewFacts], str]:
-    """A function giving each interview's page, absolute; the endpoint and URL map are looked up once."""
-    base = current_app.config["BASE_URL"]
+    """A function giving each interview's page, absolute; the URL map is bound once for a whole feed."""
+    base: str = current_app.config["BASE_URL"].rstrip("/")
     adapter = current_app.url_map.bind("localhost")
-    found = next(((e, a) for e, a in PAGE_ENDPOINTS if e in current_app.view_functions), None)
-    if found is None:
-        return lambda facts: base + "/"
-    endpoint, argument = found
-    by_interview = argument == "interview_id"
 
     def build(facts: InterviewFacts) -> str:
-        return base + adapter.build(endpoint, {argument: facts.id if by_interview else facts.race_id})
+        path: str = adapter.build("scheduling.interview_detail", {"interview_id": facts.id})
+        return base + path
 
     return build
 
@@ -147,15 +130,7 @@ def candidate_page_url(interview: Interview) -> str:
     """The candidate's own signed page (absolute, from BASE_URL), or "" when they were not invited by link."""
     if interview.invitation is None:
         return ""
-    from interviews.invitations.links import candidate_url
-
-    try:
-        if has_request_context():
-            return candidate_url(interview.invitation)
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-            return candidate_url(interview.invitation)
-    except BuildError:  # the candidate pages are not there (yet): no link rather than a broken one
-        return ""
+    return candidate_url(interview.invitation)
 
 
 def summary(facts: InterviewFacts | Interview) -> str:

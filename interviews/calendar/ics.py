@@ -158,11 +158,11 @@ def _vevent(data: EventData, *, stamp: datetime, utc: bool, with_attendees: bool
         for person in data.attendees:
             event.add("attendee", cal_address(person, attendee=True, rsvp=data.status is not Status.cancelled))
     if alarm and data.alarm_minutes is not None and data.status is not Status.cancelled:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", summary)
-        alarm.add("trigger", timedelta(minutes=-data.alarm_minutes))
-        event.add_component(alarm)
+        reminder = Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("description", summary)
+        reminder.add("trigger", timedelta(minutes=-data.alarm_minutes))
+        event.add_component(reminder)
     return event
 
 
@@ -185,7 +185,7 @@ def _message(method: Method, data: EventData, stamp: datetime | None) -> bytes:
         calendar.add_component(timezone)
     vevent = _vevent(data, stamp=stamp or datetime.now(UTC), utc=timezone is None, with_attendees=True)
     calendar.add_component(vevent)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def request(data: EventData, *, stamp: datetime | None = None) -> bytes:
@@ -236,4 +236,4 @@ def feed(
     for data in events:
         # No VALARM in a feed: subscribers keep their own reminder settings.
         calendar.add_component(_vevent(data, stamp=data.modified or epoch, utc=True, with_attendees=False, alarm=False))
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

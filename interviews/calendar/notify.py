@@ -16,8 +16,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from interviews.auth.models import User
 from interviews.calendar import ics
-from interviews.calendar.events import Audience, Person, candidate_contact, event_data, summary
-from interviews.calendar.ics import clean_line
+from interviews.calendar.events import Audience, candidate_contact, event_data, summary
+from interviews.calendar.ics import Person, clean_line
 from interviews.extensions import db
 from interviews.mail.services import enqueue
 from interviews.scheduling.models import Interview

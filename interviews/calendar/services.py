@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -24,12 +25,12 @@ from interviews.calendar import ics
 from interviews.calendar.events import (
     Audience,
     InterviewFacts,
-    Person,
     event_data,
     event_from_facts,
     organizer,
     page_url_builder,
 )
+from interviews.calendar.ics import Person
 from interviews.extensions import db
 from interviews.races.models import Candidate, Race
 from interviews.scheduling.models import Interview, InterviewStatus, Location, PanelSeat
@@ -66,13 +67,13 @@ class Feed:
     """One subscription: what it is called and which interviews it holds."""
 
     name: str
-    scope: Callable[[Select], Select]  # narrows a select over Interview
+    scope: Callable[[Select[Any]], Select[Any]]  # narrows a select over Interview
 
 
 def personal_feed(user: User) -> Feed:
     org = current_app.config["ORGANIZATION_NAME"]
 
-    def scope(query: Select) -> Select:
+    def scope(query: Select[Any]) -> Select[Any]:
         return query.where(
             Interview.id.in_(select(PanelSeat.interview_id).where(PanelSeat.user_id == user.id).scalar_subquery())
         )
@@ -145,8 +146,8 @@ def validator(feed: Feed, *, now: datetime | None = None) -> Validator:
     latest = _aware(latest)
     related = [_aware(moment) for moment in related]
     moments = [latest or datetime(2000, 1, 1, tzinfo=UTC), *(moment for moment in related if moment is not None)]
-    if last_dropped is not None:
-        moments.append(_aware(last_dropped) + retention())
+    if (dropped := _aware(last_dropped)) is not None:
+        moments.append(dropped + retention())
     last_modified = max(moments).replace(microsecond=0)
     config = current_app.config
     fingerprint = "|".join(
@@ -196,14 +197,14 @@ def feed_facts(feed: Feed, *, now: datetime | None = None) -> list[InterviewFact
                 Interview.status,
                 Interview.updated_at,
                 Interview.race_id,
-                Race.title,
-                Candidate.name,
+                Race.title.label("race_title"),
+                Candidate.name.label("candidate_name"),
                 Candidate.contact_name,
                 Candidate.contact_email,
-                Location.name,
-                Location.kind,
-                Location.address,
-                Location.join_url,
+                Location.name.label("location_name"),
+                Location.kind.label("location_kind"),
+                Location.address.label("location_address"),
+                Location.join_url.label("location_join_url"),
             )
             .join(Race, Race.id == Interview.race_id)
             .join(Candidate, Candidate.id == Interview.candidate_id)
@@ -222,23 +223,23 @@ def feed_facts(feed: Feed, *, now: datetime | None = None) -> list[InterviewFact
         panels[interview_id].append(Person(name, email))
     return [
         InterviewFacts(
-            id=row[0],
-            uid=row[1],
-            sequence=row[2],
-            starts_at=row[3],
-            ends_at=row[4],
-            timezone=row[5],
-            status=row[6],
-            updated_at=row[7],
-            race_id=row[8],
-            race_title=row[9],
-            candidate_name=row[10],
-            contact=Person(row[11] or row[10], row[12]),
-            panel=tuple(panels.get(row[0], ())),
-            location_name=row[13] or "",
-            location_kind=row[14],
-            location_address=row[15] or "",
-            location_join_url=row[16] or "",
+            id=row.id,
+            uid=row.uid,
+            sequence=row.sequence,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            timezone=row.timezone,
+            status=row.status,
+            updated_at=row.updated_at,
+            race_id=row.race_id,
+            race_title=row.race_title,
+            candidate_name=row.candidate_name,
+            contact=Person(row.contact_name or row.candidate_name, row.contact_email),
+            panel=tuple(panels.get(row.id, ())),
+            location_name=row.location_name or "",
+            location_kind=row.location_kind,
+            location_address=row.location_address or "",
+            location_join_url=row.location_join_url or "",
         )
         for row in rows
     ]

@@ -9,19 +9,21 @@ from __future__ import annotations
 from email.utils import format_datetime as http_date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from interviews.access import PUBLIC, SIGNED_IN, allow
+from interviews.access import PUBLIC, SIGNED_IN, allow, signed_in_user
 from interviews.auth import services as accounts
 from interviews.auth.models import User
 from interviews.calendar import services
-from interviews.calendar.events import Audience, absolute_url
+from interviews.calendar.events import Audience
 from interviews.calendar.forms import RotateFeedForm
 from interviews.extensions import db
 from interviews.races.models import Race
 from interviews.scheduling.models import Interview, PanelSeat
 from interviews.sections import section
+from interviews.urls import absolute_url
 
 bp = Blueprint("calendar", __name__)
 
@@ -67,7 +69,7 @@ def _feed_user_or_404(token: str) -> User:
 
 @bp.get("/calendar")
 @allow(SIGNED_IN)
-def my_feed():  # type: ignore[no-untyped-def]
+def my_feed() -> ResponseReturnValue:
     token = current_user.feed_token
     return render_template(
         "calendar/my_feed.html",
@@ -79,10 +81,11 @@ def my_feed():  # type: ignore[no-untyped-def]
 
 @bp.post("/calendar/rotate")
 @allow(SIGNED_IN)
-def rotate():  # type: ignore[no-untyped-def]
+def rotate() -> ResponseReturnValue:
     form = RotateFeedForm()
     if form.validate_on_submit():
-        accounts.rotate_feed_token(current_user)
+        user = signed_in_user()
+        accounts.rotate_feed_token(user, actor=user)
         db.session.commit()
         flash(
             "Your feed links are replaced. Subscribe again with the new link; the old one no longer works.", "success"
@@ -94,14 +97,14 @@ def rotate():  # type: ignore[no-untyped-def]
 
 @bp.get("/calendar/<token>/interviews.ics")
 @allow(PUBLIC)
-def personal_feed(token: str):  # type: ignore[no-untyped-def]
+def personal_feed(token: str) -> ResponseReturnValue:
     user = _feed_user_or_404(token)
     return _answer_feed(services.personal_feed(user), "my-interviews.ics")
 
 
 @bp.get("/calendar/<token>/all.ics")
 @allow(PUBLIC)
-def all_feed(token: str):  # type: ignore[no-untyped-def]
+def all_feed(token: str) -> ResponseReturnValue:
     user = _feed_user_or_404(token)
     if not user.is_staff:
         abort(404)
@@ -110,7 +113,7 @@ def all_feed(token: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/calendar/<token>/races/<int:race_id>.ics")
 @allow(PUBLIC)
-def race_feed(token: str, race_id: int):  # type: ignore[no-untyped-def]
+def race_feed(token: str, race_id: int) -> ResponseReturnValue:
     _feed_user_or_404(token)  # every active account (leaders and staff) may follow a race
     race = db.session.get(Race, race_id)
     if race is None:
@@ -136,7 +139,7 @@ def get_interview_or_404(interview_id: int) -> Interview:
 
 @bp.get("/interviews/<int:interview_id>/calendar.ics")
 @allow("leader", "staff", "admin")
-def interview_ics(interview_id: int):  # type: ignore[no-untyped-def]
+def interview_ics(interview_id: int) -> ResponseReturnValue:
     interview = get_interview_or_404(interview_id)
     body = services.ics_for_download(interview, Audience.panel)
     response = Response(body, content_type=CALENDAR_TYPE)

@@ -1,5 +1,6 @@
 """What a candidate does through their link: open it, take a slot, decline, ask for other times,
-ask to reschedule, cancel. No account: the signed link is the only key (see links.py).
+ask to reschedule, cancel. No account: the signed link is the only key (see links.py), and the
+audit trail records the campaign (`Campaign.of(invitation)`) as the one who acted.
 """
 
 from __future__ import annotations
@@ -7,8 +8,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from interviews.audit.actors import Campaign
 from interviews.audit.services import record
-from interviews.database import is_postgresql
+from interviews.database import is_postgresql, rows_changed
 from interviews.extensions import db
 from interviews.filters import format_datetime
 from interviews.invitations import emails
@@ -20,6 +22,8 @@ from interviews.invitations.models import (
     Slot,
 )
 from interviews.scheduling.models import Interview
+from interviews.scheduling.rules import SchedulingError
+from interviews.scheduling.services import cancel_interview, create_interview
 from interviews.types import utcnow
 
 MESSAGE_MAX = 2000
@@ -50,13 +54,14 @@ def mark_opened(invitation: Invitation) -> bool:
     if invitation.opened_at is not None:
         return False
     now = utcnow()
-    result = db.session.execute(
+    result = rows_changed(
+        db.session,
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
         .values(opened_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != 1:
+    if result != 1:
         return False
     db.session.execute(
         update(Invitation)
@@ -70,6 +75,7 @@ def mark_opened(invitation: Invitation) -> bool:
         invitation,
         changes={"opened_at": now},
         summary=f"{invitation.candidate.name} opened the invitation",
+        actor=Campaign.of(invitation),
     )
     return True
 
@@ -80,9 +86,6 @@ def book_slot(invitation: Invitation, slot_id: int) -> Interview:
     Then the interview is created with the same conflict rules as scheduling by hand. On any
     failure the caller rolls back the whole transaction, so the slot is not left taken.
     """
-    from interviews.scheduling.rules import SchedulingError
-    from interviews.scheduling.services import create_interview
-
     _lock(invitation)
     _require_open(invitation)
     letter = invitation.letter
@@ -97,7 +100,8 @@ def book_slot(invitation: Invitation, slot_id: int) -> Interview:
         )
     now = utcnow()
     try:
-        taken = db.session.execute(
+        taken = rows_changed(
+            db.session,
             update(Slot)
             .where(
                 Slot.id == slot_id,
@@ -106,11 +110,11 @@ def book_slot(invitation: Invitation, slot_id: int) -> Interview:
                 Slot.starts_at > now,
             )
             .values(taken_by_id=invitation.id, taken_at=now)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
     except IntegrityError:  # the unique taken_by_id: this candidate already holds a slot
         raise CandidateActionError("You already have an interview booked.") from None
-    if taken.rowcount != 1:
+    if taken != 1:
         raise SlotUnavailable("Sorry, that time was just taken by someone else. Please choose another time.")
     slot = db.session.get(Slot, slot_id, populate_existing=True)
     assert slot is not None
@@ -126,6 +130,7 @@ def book_slot(invitation: Invitation, slot_id: int) -> Interview:
             panel=race.panel,
             invitation=invitation,
             slot=slot,
+            actor=Campaign.of(invitation),
         )
     except SchedulingError:
         # The details (which board member is busy) are for staff, not for the campaign.
@@ -139,12 +144,13 @@ def book_slot(invitation: Invitation, slot_id: int) -> Interview:
         invitation,
         changes={"status": [old_status, invitation.status], "slot_id": slot.id, "starts_at": slot.starts_at},
         summary=f"{invitation.candidate.name} booked {format_datetime(slot.starts_at, slot.timezone)}",
+        actor=Campaign.of(invitation),
     )
     return interview
 
 
 def _clean(message: str | None) -> str:
-    return (message or "").replace("\x00", "").strip()[:MESSAGE_MAX]
+    return (message or "").strip()[:MESSAGE_MAX]
 
 
 def _request(invitation: Invitation, kind: RequestKind, message: str) -> CandidateRequest:
@@ -170,6 +176,7 @@ def decline(invitation: Invitation, reason: str | None = None) -> Invitation:
         invitation,
         changes={"status": [old_status, invitation.status], "reason": reason},
         summary=f"{invitation.candidate.name} declined the invitation",
+        actor=Campaign.of(invitation),
     )
     emails.staff_notice(invitation, "declined the invitation", reason)
     return invitation
@@ -193,6 +200,7 @@ def ask_for_other_times(invitation: Invitation, message: str) -> CandidateReques
         invitation,
         changes={"status": [old_status, invitation.status], "message": message},
         summary=f"{invitation.candidate.name} asked for other times",
+        actor=Campaign.of(invitation),
     )
     emails.staff_notice(invitation, "asked for other times", message, request)
     return request
@@ -212,6 +220,7 @@ def ask_to_reschedule(invitation: Invitation, message: str) -> CandidateRequest:
         invitation,
         changes={"message": message},
         summary=f"{invitation.candidate.name} asked to reschedule",
+        actor=Campaign.of(invitation),
     )
     emails.staff_notice(invitation, "asked to reschedule the interview", message, request)
     return request
@@ -219,8 +228,6 @@ def ask_to_reschedule(invitation: Invitation, message: str) -> CandidateRequest:
 
 def cancel_booking(invitation: Invitation, reason: str | None = None) -> Invitation:
     """The candidate calls off their interview: it is cancelled (everyone told) and the slot is free again."""
-    from interviews.scheduling.services import cancel_interview
-
     _lock(invitation)
     _require_open(invitation)
     interview = invitation.active_interview
@@ -228,23 +235,21 @@ def cancel_booking(invitation: Invitation, reason: str | None = None) -> Invitat
         raise CandidateActionError("You have no interview booked.")
     reason = _clean(reason)
     when = format_datetime(interview.starts_at, interview.timezone)
-    cancel_interview(interview, reason=f"Cancelled by the campaign. {reason}".strip(), reopen_invitation=False)
+    cancel_interview(interview, reason=f"Cancelled by the campaign. {reason}".strip(), actor=Campaign.of(invitation))
     if invitation.slot is not None:
-        invitation.slot.taken_by_id = None
-        invitation.slot.taken_at = None
+        invitation.slot.release()
     old_status = invitation.status
     invitation.status = InvitationStatus.declined
     invitation.answered_at = utcnow()
     invitation.decline_reason = f"Cancelled the interview of {when}." + (f" {reason}" if reason else "")
     request = _request(invitation, RequestKind.cancelled, reason)
-    # Stamped like the interview, so the ledger can tell the campaign's cancellation from staff's.
-    request.created_at = interview.cancelled_at  # type: ignore[assignment]
     db.session.flush()
     record(
         "invitation.interview_cancelled",
         invitation,
         changes={"status": [old_status, invitation.status], "reason": reason},
         summary=f"{invitation.candidate.name} cancelled their interview of {when}",
+        actor=Campaign.of(invitation),
     )
     emails.staff_notice(invitation, f"cancelled the interview of {when}", reason, request)
     return invitation

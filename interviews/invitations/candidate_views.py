@@ -5,13 +5,18 @@ Registered on the invitations blueprint; views.py imports this module so its rou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from interviews.access import PUBLIC, allow
+from interviews.calendar.services import ics_for_download
 from interviews.extensions import db, limiter
 from interviews.filters import format_datetime
 from interviews.invitations import candidate as candidate_actions
@@ -53,19 +58,19 @@ def _viewer_zone(invitation: Invitation, requested: str | None) -> tuple[str, bo
     return invitation.letter.timezone, False
 
 
-def _candidate_page(  # type: ignore[no-untyped-def]
-    invitation: Invitation, tz: str, status: int = 200, message: str = "", *, tz_chosen: bool = True, **forms: object
-):
+def _candidate_page(
+    invitation: Invitation, tz: str, status: int = 200, message: str = "", *, tz_chosen: bool = True, **forms: FlaskForm
+) -> ResponseReturnValue:
     letter = invitation.letter
     race = letter.race
-    page_forms = {
+    page_forms: dict[str, FlaskForm] = {
         "book_form": BookForm(formdata=None, tz=tz, prefix="book"),
         "decline_form": DeclineForm(formdata=None, tz=tz, prefix="decline"),
         "other_form": OtherTimesForm(formdata=None, tz=tz, prefix="other"),
         "reschedule_form": RescheduleForm(formdata=None, tz=tz, prefix="reschedule"),
         "cancel_form": CancelForm(formdata=None, tz=tz, prefix="cancel"),
     }
-    page_forms.update(forms)  # type: ignore[arg-type]
+    page_forms.update(forms)
     return (
         render_template(
             "invitations/candidate.html",
@@ -92,7 +97,7 @@ def _candidate_page(  # type: ignore[no-untyped-def]
 
 @bp.get("/invitation/<token>")
 @allow(PUBLIC)
-def candidate(token: str):  # type: ignore[no-untyped-def]
+def candidate(token: str) -> ResponseReturnValue:
     invitation = _open_link(token)
     if isinstance(invitation, Response):
         return invitation
@@ -103,13 +108,15 @@ def candidate(token: str):  # type: ignore[no-untyped-def]
     return _candidate_page(invitation, tz, tz_chosen=chosen or "tz" in request.args)
 
 
-def _after(invitation: Invitation, token: str, tz: str, done: str):  # type: ignore[no-untyped-def]
+def _after(invitation: Invitation, token: str, tz: str, done: str) -> ResponseReturnValue:
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("invitations.candidate", token=token, tz=tz))
 
 
-def _candidate_post(token: str, form_class: type, form_key: str, action):  # type: ignore[no-untyped-def]
+def _candidate_post(
+    token: str, form_class: type[FlaskForm], form_key: str, action: Callable[[Invitation, Any], str]
+) -> ResponseReturnValue:
     """The shape every answer shares: open the link, check the form, act, commit or explain."""
     invitation = _open_link(token)
     if isinstance(invitation, Response):
@@ -130,9 +137,11 @@ def _candidate_post(token: str, form_class: type, form_key: str, action):  # typ
 @bp.post("/invitation/<token>/book")
 @allow(PUBLIC)
 @limiter.limit(CANDIDATE_LIMIT)
-def candidate_book(token: str):  # type: ignore[no-untyped-def]
+def candidate_book(token: str) -> ResponseReturnValue:
     def act(invitation: Invitation, form: BookForm) -> str:
-        interview = candidate_actions.book_slot(invitation, form.slot_id.data)  # type: ignore[arg-type]
+        if form.slot_id.data is None:
+            raise candidate_actions.CandidateActionError("Choose a time.")
+        interview = candidate_actions.book_slot(invitation, form.slot_id.data)
         return (
             f"Your interview is booked for {format_datetime(interview.starts_at, form.tz.data or interview.timezone)}."
         )
@@ -143,7 +152,7 @@ def candidate_book(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/invitation/<token>/decline")
 @allow(PUBLIC)
 @limiter.limit(CANDIDATE_LIMIT)
-def candidate_decline(token: str):  # type: ignore[no-untyped-def]
+def candidate_decline(token: str) -> ResponseReturnValue:
     def act(invitation: Invitation, form: DeclineForm) -> str:
         candidate_actions.decline(invitation, form.reason.data)
         return "You have declined the invitation. Thank you for letting us know."
@@ -154,7 +163,7 @@ def candidate_decline(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/invitation/<token>/other-times")
 @allow(PUBLIC)
 @limiter.limit(CANDIDATE_LIMIT)
-def candidate_other_times(token: str):  # type: ignore[no-untyped-def]
+def candidate_other_times(token: str) -> ResponseReturnValue:
     def act(invitation: Invitation, form: OtherTimesForm) -> str:
         candidate_actions.ask_for_other_times(invitation, form.message.data or "")
         return "Your message has gone to our political department; they will reply to your campaign's e-mail."
@@ -165,7 +174,7 @@ def candidate_other_times(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/invitation/<token>/reschedule")
 @allow(PUBLIC)
 @limiter.limit(CANDIDATE_LIMIT)
-def candidate_reschedule(token: str):  # type: ignore[no-untyped-def]
+def candidate_reschedule(token: str) -> ResponseReturnValue:
     def act(invitation: Invitation, form: RescheduleForm) -> str:
         candidate_actions.ask_to_reschedule(invitation, form.message.data or "")
         return (
@@ -178,7 +187,7 @@ def candidate_reschedule(token: str):  # type: ignore[no-untyped-def]
 @bp.post("/invitation/<token>/cancel")
 @allow(PUBLIC)
 @limiter.limit(CANDIDATE_LIMIT)
-def candidate_cancel(token: str):  # type: ignore[no-untyped-def]
+def candidate_cancel(token: str) -> ResponseReturnValue:
     def act(invitation: Invitation, form: CancelForm) -> str:
         candidate_actions.cancel_booking(invitation, form.reason.data)
         return "Your interview is cancelled and everyone on the panel has been told."
@@ -188,15 +197,13 @@ def candidate_cancel(token: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/invitation/<token>/interview.ics")
 @allow(PUBLIC)
-def candidate_ics(token: str):  # type: ignore[no-untyped-def]
+def candidate_ics(token: str) -> ResponseReturnValue:
     invitation = _open_link(token)
     if isinstance(invitation, Response):
         return invitation
     interview = invitation.active_interview
     if interview is None:
         abort(404, description="There is no interview booked on this invitation, so there is no calendar file.")
-    from interviews.calendar.services import ics_for_download
-
     body = ics_for_download(interview)
     return Response(
         body,

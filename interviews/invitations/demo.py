@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import update
 
+from interviews.audit.actors import System
 from interviews.audit.services import record
+from interviews.auth.models import User
 from interviews.demo import DemoContext, clock, local_time, weekday_at
 from interviews.extensions import db
 from interviews.invitations import candidate as campaign
@@ -58,7 +60,7 @@ TOPICS = [
 ]
 
 
-def _letter(race: Race, respond_by: datetime) -> InvitationLetter:
+def _letter(race: Race, respond_by: datetime, actor: User) -> InvitationLetter:
     org = current_app.config["ORGANIZATION_NAME"]
     return services.save_letter(
         race,
@@ -70,10 +72,11 @@ def _letter(race: Race, respond_by: datetime) -> InvitationLetter:
             "timezone": ZONE,
             "duration_minutes": MINUTES,
         },
+        actor=actor,
     )
 
 
-def _slots(letter: InvitationLetter, times: list[tuple[datetime, Location]]) -> None:
+def _slots(letter: InvitationLetter, times: list[tuple[datetime, Location]], actor: User) -> None:
     for start, location in times:
         services.add_slot(
             letter,
@@ -82,11 +85,12 @@ def _slots(letter: InvitationLetter, times: list[tuple[datetime, Location]]) -> 
             timezone=ZONE,
             location=location,
             confirmed=True,  # a panel member's other interview nearby is a warning the organiser accepted
+            actor=actor,
         )
 
 
-def _send(letter: InvitationLetter) -> dict[str, Invitation]:
-    return {c.name: services.invite(letter, c) for c in letter.race.candidates if not c.withdrawn}
+def _send(letter: InvitationLetter, actor: User) -> dict[str, Invitation]:
+    return {c.name: services.invite(letter, c, actor=actor) for c in letter.race.candidates if not c.withdrawn}
 
 
 def _on_weekdays(first: datetime, plan: list[tuple[int, int, Location]]) -> list[tuple[datetime, Location]]:
@@ -118,6 +122,7 @@ def _no_reply(letter: InvitationLetter) -> None:
                     invitation,
                     changes={"status": ["unanswered", "no_reply"]},
                     summary=f"No reply from {invitation.candidate.name} by the deadline",
+                    actor=System("deadline tick"),
                 )
     db.session.flush()
     db.session.expire_all()
@@ -145,9 +150,9 @@ def _presidential(ctx: DemoContext, room: Location, video: Location) -> None:
         [(0, 10, room), (2, 14, video), (5, 10, room), (7, 15, video), (10, 10, room), (11, 14, room)],
     )
     with clock(sent):
-        letter = _letter(race, weekday_at(n - timedelta(days=56), 17))
-        _slots(letter, roundtables)
-        invitations = _send(letter)
+        letter = _letter(race, weekday_at(n - timedelta(days=56), 17), ctx.staff[0])
+        _slots(letter, roundtables, ctx.staff[0])
+        invitations = _send(letter, ctx.staff[0])
 
     whitcombe, delgado, abernathy, osei = (
         invitations[name] for name in ("Eleanor Whitcombe", "Marcus Delgado", "Ruth Abernathy", "Franklin Osei")
@@ -167,7 +172,7 @@ def _presidential(ctx: DemoContext, room: Location, video: Location) -> None:
     saturday = local_time(roundtables[2][0] + timedelta(days=(5 - _weekday(roundtables[2][0])) % 7), 11)
     with clock(sent + timedelta(days=3)):
         # Staff offered a Saturday and marked the request handled; the Senator took it the next day.
-        _slots(letter, [(saturday, room)])
+        _slots(letter, [(saturday, room)], ctx.staff[0])
         for request in delgado.requests:
             services.mark_request_handled(request, actor=ctx.staff[1])
     with clock(sent + timedelta(days=4)):
@@ -195,9 +200,9 @@ def _governor(ctx: DemoContext, room: Location, video: Location) -> None:
         n + timedelta(days=2), [(0, 10, room), (1, 10, room), (1, 14, video), (3, 10, room), (4, 15, video)]
     )
     with clock(sent):
-        letter = _letter(race, weekday_at(n + timedelta(days=7), 17))
-        _slots(letter, slots)
-        invitations = _send(letter)
+        letter = _letter(race, weekday_at(n + timedelta(days=7), 17), ctx.staff[0])
+        _slots(letter, slots, ctx.staff[0])
+        invitations = _send(letter, ctx.staff[0])
     reyes, hale, kessler, pike = (
         invitations[name] for name in ("Thomas Reyes", "Gregory Hale", "Diane Kessler", "Lawrence Pike")
     )
@@ -235,7 +240,7 @@ def _governor(ctx: DemoContext, room: Location, video: Location) -> None:
             actor=ctx.staff[1],
         )
     # She qualified for the ballot yesterday; her invitation goes out now (still in the outbox).
-    services.invite(letter, qureshi)
+    services.invite(letter, qureshi, actor=ctx.staff[1])
 
 
 def _state_senate(ctx: DemoContext, video: Location) -> None:
@@ -244,9 +249,9 @@ def _state_senate(ctx: DemoContext, video: Location) -> None:
     sent = local_time(n - timedelta(days=35), 10)
     slots = _on_weekdays(n - timedelta(days=28), [(0, 11, video), (2, 11, video), (4, 16, video)])
     with clock(sent):
-        letter = _letter(race, weekday_at(n - timedelta(days=21), 17))
-        _slots(letter, slots)
-        invitations = _send(letter)
+        letter = _letter(race, weekday_at(n - timedelta(days=21), 17), ctx.staff[0])
+        _slots(letter, slots, ctx.staff[0])
+        invitations = _send(letter, ctx.staff[0])
     moreno, ward = invitations["Alicia Moreno"], invitations["Kenneth Ward"]
     with clock(sent + timedelta(hours=3)):
         campaign.mark_opened(moreno)

@@ -9,13 +9,13 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from flask import current_app, render_template
-from werkzeug.routing import BuildError
 
 from interviews.filters import format_datetime
-from interviews.invitations.links import absolute_url, candidate_url
+from interviews.invitations.links import candidate_url
 from interviews.invitations.models import CandidateRequest, Invitation, InvitationLetter
 from interviews.mail.models import OutboxMessage
 from interviews.mail.services import enqueue
+from interviews.urls import absolute_url
 
 if TYPE_CHECKING:
     from interviews.auth.models import User
@@ -113,10 +113,7 @@ def interview_reminder_for_candidate(interview: Interview, dedupe_key: str) -> O
 
 def interview_reminder_for_panelist(interview: Interview, member: User, dedupe_key: str) -> OutboxMessage:
     tz = member.timezone or interview.timezone
-    try:
-        link = absolute_url("scheduling.interview_detail", interview_id=interview.id)
-    except BuildError:  # the interview page belongs to scheduling; the reminder goes without it
-        link = None
+    link = absolute_url("scheduling.interview_detail", interview_id=interview.id)
     text, html = _render(
         "panel_reminder", interview=interview, candidate=interview.candidate, member=member, link=link, tz=tz
     )

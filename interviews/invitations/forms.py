@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -16,31 +19,24 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from interviews.invitations.models import InvitationLetter
+from interviews.times import LocalTimeError, exists_locally, local_to_utc, utc_to_local
 from interviews.timezones import timezone_choices
+from interviews.types import utcnow
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
-def no_nul(value: object) -> object:
-    """PostgreSQL cannot store NUL characters in text; nobody types them on purpose."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
-TEXT = {"filters": [no_nul]}
-
-
 class LetterForm(FlaskForm):
-    subject = StringField("Subject", **TEXT, validators=[DataRequired(), Length(max=200)])
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(
         "Text of the letter",
-        **TEXT,
         validators=[DataRequired(), Length(max=20000)],
         description="Every candidate receives exactly this text, with their own link to answer.",
         render_kw={"rows": 12},
     )
     topics = TextAreaField(
         "Topics",
-        **TEXT,
         validators=[Length(max=5000)],
         description="One topic a line; they are listed in the letter.",
         render_kw={"rows": 6},
@@ -58,6 +54,42 @@ class LetterForm(FlaskForm):
     )
     submit = SubmitField("Save the invitation")
 
+    def fill(self, letter: InvitationLetter) -> None:
+        self.subject.data = letter.subject
+        self.body.data = letter.body
+        self.topics.data = letter.topics
+        self.timezone.data = letter.timezone
+        self.duration_minutes.data = letter.duration_minutes
+        self.respond_by.data = utc_to_local(letter.respond_by, letter.timezone)
+
+    def letter_data(self, existing: InvitationLetter | None) -> dict[str, Any] | None:
+        """The letter as the service takes it, or None with the errors put on the form.
+
+        The deadline is typed in the letter's zone; the form shows minutes, so an unchanged deadline
+        keeps its stored seconds (and does not count as a change to a sent letter).
+        """
+        timezone = self.timezone.data or "UTC"
+        if self.respond_by.data is None:
+            return None
+        try:
+            respond_by = local_to_utc(self.respond_by.data, timezone)
+        except LocalTimeError as error:
+            self.respond_by.errors = [*self.respond_by.errors, str(error)]
+            return None
+        if existing is not None and respond_by == existing.respond_by.replace(second=0, microsecond=0):
+            respond_by = existing.respond_by
+        if existing is None and respond_by <= utcnow():
+            self.respond_by.errors = [*self.respond_by.errors, "The deadline must be in the future."]
+            return None
+        return {
+            "subject": (self.subject.data or "").strip(),
+            "body": (self.body.data or "").strip(),
+            "topics": "\n".join(line.strip() for line in (self.topics.data or "").splitlines() if line.strip()),
+            "respond_by": respond_by,
+            "timezone": timezone,
+            "duration_minutes": self.duration_minutes.data,
+        }
+
 
 class SlotForm(FlaskForm):
     starts_at = DateTimeLocalField("Starts", format=LOCAL_FORMATS, validators=[InputRequired("Give the start.")])
@@ -71,14 +103,34 @@ class SlotForm(FlaskForm):
     confirm = BooleanField("Yes, offer this time anyway")
     submit = SubmitField("Add the slot")
 
+    def times(self, letter: InvitationLetter) -> tuple[datetime, datetime, str] | None:
+        """(start, end, zone) in UTC, or None with the error put on the form.
+
+        Without an end the slot lasts the letter's interview length. An end the clocks skip gives an
+        empty slot, which the slot rules then refuse with their own message (the end must be after the start).
+        """
+        timezone = self.timezone.data or letter.timezone
+        if self.starts_at.data is None:
+            return None
+        try:
+            starts_at = local_to_utc(self.starts_at.data, timezone)
+        except LocalTimeError as error:
+            self.starts_at.errors = [*self.starts_at.errors, str(error)]
+            return None
+        if self.ends_at.data is None:
+            return starts_at, starts_at + timedelta(minutes=letter.duration_minutes), timezone
+        local_end = datetime.combine(self.starts_at.data.date(), self.ends_at.data)
+        ends_at = local_to_utc(local_end, timezone) if exists_locally(local_end, timezone) else starts_at
+        return starts_at, ends_at, timezone
+
 
 class SendForm(FlaskForm):
-    to = HiddenField(default="new", **TEXT)
+    to = HiddenField(default="new")
     submit = SubmitField("Send")
 
 
 class WithdrawForm(FlaskForm):
-    reason = StringField("Reason (optional)", **TEXT, validators=[Optional(), Length(max=500)])
+    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
     submit = SubmitField("Withdraw")
 
 
@@ -87,42 +139,36 @@ class WithdrawForm(FlaskForm):
 
 class BookForm(FlaskForm):
     slot_id = IntegerField("Slot", validators=[InputRequired("Choose a time.")])
-    tz = HiddenField(**TEXT)
+    tz = HiddenField()
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField(
-        "Reason (optional)", **TEXT, validators=[Optional(), Length(max=2000)], render_kw={"rows": 3}
-    )
-    tz = HiddenField(**TEXT)
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
+    tz = HiddenField()
     submit = SubmitField("Decline the invitation")
 
 
 class OtherTimesForm(FlaskForm):
     message = TextAreaField(
         "Which times would suit you?",
-        **TEXT,
         validators=[DataRequired("Tell us which times would suit you."), Length(max=2000)],
         render_kw={"rows": 3},
     )
-    tz = HiddenField(**TEXT)
+    tz = HiddenField()
     submit = SubmitField("Ask for other times")
 
 
 class RescheduleForm(FlaskForm):
     message = TextAreaField(
         "Which times would suit you better?",
-        **TEXT,
         validators=[DataRequired("Tell us which times would suit you better."), Length(max=2000)],
         render_kw={"rows": 3},
     )
-    tz = HiddenField(**TEXT)
+    tz = HiddenField()
     submit = SubmitField("Ask to reschedule")
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField(
-        "Reason (optional)", **TEXT, validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
-    )
-    tz = HiddenField(**TEXT)
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    tz = HiddenField()
     submit = SubmitField("Cancel the interview")

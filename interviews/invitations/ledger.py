@@ -92,16 +92,13 @@ def _events(invitation: Invitation) -> list[Event]:
     elif status is InvitationStatus.declined:
         events.append(Event("Declined", invitation.answered_at, invitation.decline_reason or "no reason given"))
     # Every booking that was called off, and by whom: a rebooking keeps the earlier cancellations in view.
-    for booked in invitation.interview:
-        if booked.cancelled_at is None:
+    for booked in invitation.interviews:
+        if booked.cancelled_at is None or booked.cancelled_by is None:
             continue
         when = f"interview of {format_datetime(booked.starts_at, booked.timezone)}"
-        if invitation.cancelled_by_campaign(booked):
-            events.append(Event("Interview cancelled by the campaign", booked.cancelled_at, when))
-        else:
-            if booked is invitation.staff_cancelled_interview and not invitation.letter.is_past_deadline():
-                when += "; the campaign can choose another time"
-            events.append(Event("Interview cancelled by staff", booked.cancelled_at, when))
+        if booked is invitation.staff_cancelled_interview and not invitation.letter.is_past_deadline():
+            when += "; the campaign can choose another time"
+        events.append(Event(f"Interview {booked.cancelled_by.label.lower()}", booked.cancelled_at, when))
     for request in invitation.requests:
         if request.kind is RequestKind.other_times or request.kind is RequestKind.reschedule:
             events.append(Event(request.kind.label, request.created_at, request.message))
@@ -119,7 +116,7 @@ def rows(race: Race) -> list[LedgerRow]:
         .options(
             selectinload(Candidate.invitation).selectinload(Invitation.slot).selectinload(Slot.location),
             selectinload(Candidate.invitation).selectinload(Invitation.requests),
-            selectinload(Candidate.invitation).selectinload(Invitation.interview),
+            selectinload(Candidate.invitation).selectinload(Invitation.interviews),
         )
         .order_by(Candidate.name)
     ).all()

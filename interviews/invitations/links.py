@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from interviews.extensions import db
 from interviews.invitations.models import Invitation
 from interviews.types import utcnow
+from interviews.urls import absolute_url
 
 SALT = "candidate-invitation-link"
 
@@ -34,16 +35,6 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def make_token(invitation: Invitation) -> str:
     return _serializer().dumps({"i": invitation.id, "v": invitation.link_version})
-
-
-def absolute_url(endpoint: str, **values: object) -> str:
-    """An address built from BASE_URL, also outside a request (the tick command, the demo loader).
-
-    url_for needs a request or SERVER_NAME; binding the URL map directly needs neither, and BASE_URL
-    (which may carry a path prefix behind a proxy) is the one place the public address is set.
-    """
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def candidate_url(invitation: Invitation, endpoint: str = "invitations.candidate") -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.extensions import Model
+from interviews.scheduling.models import CancelledBy, InterviewStatus
 from interviews.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -79,6 +80,11 @@ class Slot(Model):
     def is_free(self) -> bool:
         return self.taken_by_id is None and self.starts_at > utcnow()
 
+    def release(self) -> None:
+        """Free the slot for another campaign (its interview was cancelled or moved off its time)."""
+        self.taken_by_id = None
+        self.taken_at = None
+
 
 class InvitationStatus(enum.Enum):
     sent = "sent"
@@ -142,8 +148,7 @@ class Invitation(Model):
     letter: Mapped[InvitationLetter] = relationship(back_populates="invitations")
     candidate: Mapped[Candidate] = relationship(back_populates="invitation")
     # Every interview booked through this invitation: a cancelled booking and the next one are two.
-    # (Singular name because scheduling's Interview.invitation back-populates "interview".)
-    interview: Mapped[list[Interview]] = relationship(back_populates="invitation", order_by="Interview.id")
+    interviews: Mapped[list[Interview]] = relationship(back_populates="invitation", order_by="Interview.id")
     slot: Mapped[Slot | None] = relationship(foreign_keys="Slot.taken_by_id", back_populates="taken_by", uselist=False)
     requests: Mapped[list[CandidateRequest]] = relationship(
         back_populates="invitation", order_by="CandidateRequest.created_at", cascade="all, delete-orphan"
@@ -152,34 +157,19 @@ class Invitation(Model):
     @property
     def active_interview(self) -> Interview | None:
         """The booked interview that still stands, if any."""
-        from interviews.scheduling.models import InterviewStatus
-
-        return next((i for i in reversed(self.interview) if i.status is InterviewStatus.scheduled), None)
+        return next((i for i in reversed(self.interviews) if i.status is InterviewStatus.scheduled), None)
 
     @property
     def latest_interview(self) -> Interview | None:
-        return self.interview[-1] if self.interview else None
-
-    def cancelled_by_campaign(self, interview: Interview) -> bool:
-        """Whether the campaign called this interview off through its link; any other cancellation was staff's.
-
-        The campaign's own cancellation leaves a "cancelled" request stamped with the interview's
-        cancelled_at (candidate.cancel_booking), so no separate column is needed to tell them apart.
-        """
-        if interview.cancelled_at is None:
-            return False
-        return any(
-            r.kind is RequestKind.cancelled and abs((r.created_at - interview.cancelled_at).total_seconds()) < 60
-            for r in self.requests
-        )
+        return self.interviews[-1] if self.interviews else None
 
     @property
     def staff_cancelled_interview(self) -> Interview | None:
         """The booking staff cancelled, while the campaign has not booked again or answered otherwise."""
         interview = self.latest_interview
-        if interview is None or interview.cancelled_at is None or self.active_interview is not None:
+        if interview is None or interview.cancelled_by is not CancelledBy.staff or self.active_interview is not None:
             return None
-        if self.status not in (*UNANSWERED, InvitationStatus.no_reply) or self.cancelled_by_campaign(interview):
+        if self.status not in (*UNANSWERED, InvitationStatus.no_reply):
             return None
         return interview
 

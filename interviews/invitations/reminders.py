@@ -16,7 +16,9 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from interviews.audit.actors import System
 from interviews.audit.services import record
+from interviews.database import rows_changed
 from interviews.extensions import db
 from interviews.invitations import emails
 from interviews.invitations.models import UNANSWERED, Invitation, InvitationLetter, InvitationStatus
@@ -38,6 +40,10 @@ class TickReport:
         out += [f"Reminded {what} of tomorrow's interview." for what in self.interview_reminders]
         out += [f"Marked {name} as no reply (deadline passed)." for name in self.no_reply]
         return out or ["Nothing to do."]
+
+
+# The hourly `flask tick` acts on its own: reminders and deadlines are nobody's click.
+TICK = System("hourly tick")
 
 
 def _once(claim: Callable[[], bool], send: Callable[[], None]) -> bool:
@@ -75,7 +81,8 @@ def remind_unanswered(report: TickReport, now: datetime) -> None:
     for invitation in due:
 
         def claim(invitation: Invitation = invitation) -> bool:
-            result = db.session.execute(
+            result = rows_changed(
+                db.session,
                 update(Invitation)
                 .where(
                     Invitation.id == invitation.id,
@@ -83,9 +90,9 @@ def remind_unanswered(report: TickReport, now: datetime) -> None:
                     Invitation.status.in_(UNANSWERED),
                 )
                 .values(reminded_at=now)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False),
             )
-            return result.rowcount == 1
+            return result == 1
 
         def send(invitation: Invitation = invitation) -> None:
             emails.reminder_email(invitation, dedupe_key=f"invitation-reminder:{invitation.id}")
@@ -93,6 +100,7 @@ def remind_unanswered(report: TickReport, now: datetime) -> None:
                 "invitation.reminded",
                 invitation,
                 summary=f"Reminder sent to {invitation.candidate.name} ({invitation.candidate.contact_email})",
+                actor=TICK,
             )
 
         if _once(claim, send):
@@ -119,13 +127,14 @@ def remind_interviews(report: TickReport, now: datetime) -> None:
 
         def claim(interview: Interview = interview, previous: datetime | None = previous) -> bool:
             condition = Interview.reminded_at.is_(None) if previous is None else Interview.reminded_at == previous
-            result = db.session.execute(
+            result = rows_changed(
+                db.session,
                 update(Interview)
                 .where(Interview.id == interview.id, Interview.status == InterviewStatus.scheduled, condition)
                 .values(reminded_at=now)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False),
             )
-            return result.rowcount == 1
+            return result == 1
 
         def send(interview: Interview = interview, stamp: str = stamp) -> None:
             key = f"interview-reminder:{interview.id}:{stamp}"
@@ -136,6 +145,7 @@ def remind_interviews(report: TickReport, now: datetime) -> None:
                 "interview.reminded",
                 interview,
                 summary=f"Reminders sent for tomorrow's interview with {interview.candidate.name}",
+                actor=TICK,
             )
 
         if _once(claim, send):
@@ -153,18 +163,20 @@ def mark_no_reply(report: TickReport, now: datetime) -> None:
         .order_by(Invitation.id)
     ).all()
     for invitation in overdue:
-        result = db.session.execute(
+        result = rows_changed(
+            db.session,
             update(Invitation)
             .where(Invitation.id == invitation.id, Invitation.status.in_(UNANSWERED))
             .values(status=InvitationStatus.no_reply, no_reply_at=now)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if result.rowcount == 1:
+        if result == 1:
             record(
                 "invitation.no_reply",
                 invitation,
                 changes={"status": ["unanswered", "no_reply"]},
                 summary=f"No reply from {invitation.candidate.name} by the deadline",
+                actor=TICK,
             )
             report.no_reply.append(invitation.candidate.name)
         db.session.commit()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
+from interviews.audit.actors import Actor
 from interviews.audit.services import diff, record
 from interviews.database import is_postgresql
 from interviews.extensions import db
@@ -18,13 +19,14 @@ from interviews.filters import format_datetime
 from interviews.invitations import emails
 from interviews.invitations.models import CandidateRequest, Invitation, InvitationLetter, InvitationStatus, Slot
 from interviews.scheduling.rules import check_times, find_conflicts
+from interviews.scheduling.services import cancel_interview
 from interviews.timezones import is_valid_timezone
 from interviews.types import utcnow
 
 if TYPE_CHECKING:
     from interviews.auth.models import User
     from interviews.races.models import Candidate, Race
-    from interviews.scheduling.models import Interview, Location
+    from interviews.scheduling.models import Location
 
 # What makes up the text every candidate receives; frozen by the first send.
 TEXT_FIELDS = ("subject", "body", "topics", "respond_by")
@@ -46,7 +48,7 @@ class SlotProblem(InvitationError):
 # --- the letter -----------------------------------------------------------------------------
 
 
-def save_letter(race: Race, data: dict[str, Any], *, actor: User | None = None) -> InvitationLetter:
+def save_letter(race: Race, data: dict[str, Any], *, actor: Actor) -> InvitationLetter:
     """Create or edit the race's one letter. Once sent, its text, topics and deadline stay as they were."""
     if not is_valid_timezone(str(data.get("timezone", ""))):
         raise InvitationError("Choose a time zone from the list.")
@@ -55,7 +57,13 @@ def save_letter(race: Race, data: dict[str, Any], *, actor: User | None = None) 
         letter = InvitationLetter(race=race, **data)
         db.session.add(letter)
         db.session.flush()
-        record("invitation_letter.created", letter, changes=data, summary=f"Invitation written for {race.title}")
+        record(
+            "invitation_letter.created",
+            letter,
+            changes=data,
+            summary=f"Invitation written for {race.title}",
+            actor=actor,
+        )
         return letter
     if letter.locked:
         changed_text = [f for f in TEXT_FIELDS if f in data and getattr(letter, f) != data[f]]
@@ -67,7 +75,13 @@ def save_letter(race: Race, data: dict[str, Any], *, actor: User | None = None) 
     changes = diff(letter, data)
     if changes:
         db.session.flush()
-        record("invitation_letter.updated", letter, changes=changes, summary=f"Invitation edited for {race.title}")
+        record(
+            "invitation_letter.updated",
+            letter,
+            changes=changes,
+            summary=f"Invitation edited for {race.title}",
+            actor=actor,
+        )
     return letter
 
 
@@ -104,7 +118,7 @@ def add_slot(
     timezone: str,
     location: Location | None,
     confirmed: bool = False,
-    actor: User | None = None,
+    actor: Actor,
 ) -> Slot:
     errors, warnings = check_slot(letter, starts_at, ends_at, timezone, location)
     if errors or (warnings and not confirmed):
@@ -123,11 +137,12 @@ def add_slot(
             "warnings_confirmed": warnings,
         },
         summary=f"Slot offered for {letter.race.title}: {format_datetime(starts_at, timezone)}",
+        actor=actor,
     )
     return slot
 
 
-def remove_slot(slot: Slot, *, actor: User | None = None) -> None:
+def remove_slot(slot: Slot, *, actor: Actor) -> None:
     if slot.taken_by_id is not None:
         raise InvitationError(
             "A candidate has booked this slot. Cancel their interview first (the slot is freed with it)."
@@ -137,6 +152,7 @@ def remove_slot(slot: Slot, *, actor: User | None = None) -> None:
         slot,
         changes={"starts_at": slot.starts_at, "timezone": slot.timezone},
         summary=f"Slot withdrawn from {slot.letter.race.title}: {format_datetime(slot.starts_at, slot.timezone)}",
+        actor=actor,
     )
     slot.letter.slots.remove(slot)
     db.session.flush()
@@ -192,7 +208,7 @@ def _require_sendable(letter: InvitationLetter) -> None:
         )
 
 
-def invite(letter: InvitationLetter, candidate: Candidate) -> Invitation:
+def invite(letter: InvitationLetter, candidate: Candidate, *, actor: Actor) -> Invitation:
     """A new invitation for one candidate, with the letter's text exactly as everyone else got it."""
     _lock_letter(letter)
     now = utcnow()
@@ -212,11 +228,12 @@ def invite(letter: InvitationLetter, candidate: Candidate) -> Invitation:
         invitation,
         changes={"candidate": candidate.name, "to": candidate.contact_email, "digest": invitation.content_digest},
         summary=f"Invitation sent to {candidate.name} ({candidate.contact_email})",
+        actor=actor,
     )
     return invitation
 
 
-def send(letter: InvitationLetter, *, to: str = "new", actor: User | None = None) -> SendResult:
+def send(letter: InvitationLetter, *, to: str = "new", actor: Actor) -> SendResult:
     """to='new': candidates not yet invited; to='all': also a fresh link to everyone already invited.
 
     Withdrawn candidates and withdrawn invitations are never sent to.
@@ -232,15 +249,15 @@ def send(letter: InvitationLetter, *, to: str = "new", actor: User | None = None
             continue
         invitation = candidate.invitation
         if invitation is None:
-            result.sent.append(invite(letter, candidate))
+            result.sent.append(invite(letter, candidate, actor=actor))
         elif to == "all" and invitation.status is not InvitationStatus.withdrawn:
-            result.resent.append(resend(invitation))
+            result.resent.append(resend(invitation, actor=actor))
         elif invitation.status is InvitationStatus.withdrawn:
             result.skipped.append(f"{candidate.name} (invitation withdrawn)")
     return result
 
 
-def resend(invitation: Invitation, *, actor: User | None = None) -> Invitation:
+def resend(invitation: Invitation, *, actor: Actor) -> Invitation:
     """A new e-mail with a new link; the old link stops working. A withdrawn invitation is reinstated."""
     candidate = invitation.candidate
     if candidate.withdrawn:
@@ -263,94 +280,34 @@ def resend(invitation: Invitation, *, actor: User | None = None) -> Invitation:
         invitation,
         changes={"link_version": invitation.link_version, "status": [old_status, invitation.status]},
         summary=f"Invitation sent again to {candidate.name} ({candidate.contact_email}); the old link is revoked",
+        actor=actor,
     )
     return invitation
 
 
-def withdraw(invitation: Invitation, *, reason: str = "", actor: User | None = None) -> Invitation:
+def withdraw(invitation: Invitation, *, reason: str = "", actor: Actor) -> Invitation:
     """Revoke the link, and cancel the interview the candidate booked (which frees its slot)."""
-    from interviews.scheduling.services import cancel_interview
-
     if invitation.status is InvitationStatus.withdrawn:
         return invitation
-    interview = invitation.active_interview
-    if interview is not None:
-        cancel_interview(
-            interview, reason=reason or "The invitation was withdrawn.", actor=actor, reopen_invitation=False
-        )
-    if invitation.slot is not None:  # booked, but the interview had already ended or been cancelled
-        invitation.slot.taken_by_id = None
-        invitation.slot.taken_at = None
     old_status = invitation.status
+    # Withdrawn first, so that cancelling the interview below does not reopen the invitation.
     invitation.status = InvitationStatus.withdrawn
     invitation.withdrawn_at = utcnow()
     invitation.link_version += 1
+    interview = invitation.active_interview
+    if interview is not None:
+        cancel_interview(interview, reason=reason or "The invitation was withdrawn.", actor=actor)
+    if invitation.slot is not None:  # booked, but the interview had already ended or been cancelled
+        invitation.slot.release()
     db.session.flush()
     record(
         "invitation.withdrawn",
         invitation,
         changes={"status": [old_status, invitation.status], "reason": reason.strip()},
         summary=f"Invitation to {invitation.candidate.name} withdrawn" + (f": {reason.strip()}" if reason else ""),
+        actor=actor,
     )
     return invitation
-
-
-# --- staff changing a booked interview (called by scheduling.services) -----------------------
-
-
-def reopen_after_staff_cancel(interview: Interview, *, reason: str = "", actor: User | None = None) -> None:
-    """Staff cancelled an interview a campaign booked through its link: the invitation is open again.
-
-    The campaign may choose another time (until the deadline), its page says the interview was cancelled,
-    and the ledger shows it (from the interview's cancelled_at). Withdrawn candidates and invitations, and
-    invitations already answered otherwise since, keep their state. The slot was freed by cancel_interview.
-    """
-    invitation = interview.invitation
-    if invitation is None or invitation.status is not InvitationStatus.accepted or invitation.candidate.withdrawn:
-        return
-    if invitation.active_interview is not None:  # another booking of theirs still stands
-        return
-    old_status = invitation.status
-    invitation.status = InvitationStatus.opened if invitation.opened_at else InvitationStatus.sent
-    db.session.flush()
-    record(
-        "invitation.reopened",
-        invitation,
-        changes={
-            "status": [old_status, invitation.status],
-            "interview_id": interview.id,
-            "cancelled_at": interview.cancelled_at,
-            "reason": reason.strip(),
-            "can_book_again": not invitation.letter.is_past_deadline(),
-        },
-        summary=f"{invitation.candidate.name}'s interview of "
-        f"{format_datetime(interview.starts_at, interview.timezone)} was cancelled by staff; "
-        "the campaign can choose another time",
-        actor=actor,
-    )
-
-
-def release_slot_after_move(interview: Interview, *, actor: User | None = None) -> Slot | None:
-    """Staff moved a booked interview away from its slot's time: the slot is free for another campaign.
-
-    The invitation stays accepted, for the interview's new time. Moving only the place keeps the slot.
-    """
-    slot = interview.slot
-    if slot is None or (slot.starts_at, slot.ends_at) == (interview.starts_at, interview.ends_at):
-        return None
-    slot.taken_by_id = None
-    slot.taken_at = None
-    interview.slot = None
-    db.session.flush()
-    record(
-        "slot.released",
-        slot,
-        changes={"interview_id": interview.id, "starts_at": slot.starts_at, "moved_to": interview.starts_at},
-        summary=f"Slot of {format_datetime(slot.starts_at, slot.timezone)} in {slot.letter.race.title} is free again: "
-        f"{interview.candidate.name}'s interview moved to {format_datetime(interview.starts_at, interview.timezone)}",
-        actor=actor,
-    )
-    return slot
 
 
 def mark_request_handled(request: CandidateRequest, *, actor: User) -> CandidateRequest:
@@ -363,5 +320,6 @@ def mark_request_handled(request: CandidateRequest, *, actor: User) -> Candidate
             request,
             changes={"kind": request.kind, "candidate": request.invitation.candidate.name},
             summary=f"Handled: {request.invitation.candidate.name} {request.kind.label.lower()}",
+            actor=actor,
         )
     return request

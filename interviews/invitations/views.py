@@ -3,13 +3,11 @@ parts it adds to the race page and the dashboard. The candidate's pages are in c
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from interviews.access import allow
+from interviews.access import allow, signed_in_user
 from interviews.extensions import db
 from interviews.filters import format_datetime
 from interviews.forms import ConfirmForm
@@ -17,8 +15,7 @@ from interviews.invitations import ledger as ledger_data
 from interviews.invitations import services
 from interviews.invitations.emails import content_digest, letter_content
 from interviews.invitations.forms import LetterForm, SendForm, SlotForm, WithdrawForm
-from interviews.invitations.models import CandidateRequest, Invitation, InvitationLetter, Slot
-from interviews.invitations.times import LocalTimeError, local_to_utc, utc_to_local
+from interviews.invitations.models import CandidateRequest, Invitation, Slot
 from interviews.races.models import Race
 from interviews.races.views import get_race_or_404
 from interviews.scheduling.models import Location
@@ -42,9 +39,9 @@ def _location_choices() -> list[tuple[int, str]]:
 # --- the letter and its slots (staff) -------------------------------------------------------
 
 
-def _letter_page(  # type: ignore[no-untyped-def]
+def _letter_page(
     race: Race, form: LetterForm, slot_form: SlotForm, status: int = 200, warnings: list[str] | None = None
-):
+) -> ResponseReturnValue:
     letter = race.letter
     return (
         render_template(
@@ -75,56 +72,32 @@ def _new_slot_form(race: Race) -> SlotForm:
 
 @bp.route("/races/<int:race_id>/invitation", methods=["GET", "POST"])
 @allow("staff", "admin")
-def letter(race_id: int):  # type: ignore[no-untyped-def]
+def letter(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     existing = race.letter
     form = LetterForm(prefix="letter")
     if request.method == "GET":
         if existing is not None:
-            form.subject.data = existing.subject
-            form.body.data = existing.body
-            form.topics.data = existing.topics
-            form.timezone.data = existing.timezone
-            form.duration_minutes.data = existing.duration_minutes
-            form.respond_by.data = utc_to_local(existing.respond_by, existing.timezone)
+            form.fill(existing)
         else:
             form.subject.data = f"Invitation to an endorsement interview: {race.office}"
             form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
-    if form.validate_on_submit():
-        timezone = form.timezone.data or "UTC"
+    if form.validate_on_submit() and (data := form.letter_data(existing)) is not None:
         try:
-            respond_by = local_to_utc(form.respond_by.data, timezone)  # type: ignore[arg-type]
-        except LocalTimeError as error:
-            form.respond_by.errors.append(str(error))
+            services.save_letter(race, data, actor=signed_in_user())
+        except services.InvitationError as error:
+            form.body.errors = [*form.body.errors, str(error)]
         else:
-            if existing is not None and respond_by == existing.respond_by.replace(second=0, microsecond=0):
-                respond_by = existing.respond_by  # the form shows minutes; unchanged is unchanged
-            data = {
-                "subject": (form.subject.data or "").strip(),
-                "body": (form.body.data or "").strip(),
-                "topics": "\n".join(line.strip() for line in (form.topics.data or "").splitlines() if line.strip()),
-                "respond_by": respond_by,
-                "timezone": timezone,
-                "duration_minutes": form.duration_minutes.data,
-            }
-            if existing is None and respond_by <= services.utcnow():
-                form.respond_by.errors.append("The deadline must be in the future.")
-            else:
-                try:
-                    services.save_letter(race, data)
-                except services.InvitationError as error:
-                    form.body.errors.append(str(error))
-                else:
-                    db.session.commit()
-                    flash("The invitation is saved.", "success")
-                    return redirect(url_for("invitations.letter", race_id=race.id))
+            db.session.commit()
+            flash("The invitation is saved.", "success")
+            return redirect(url_for("invitations.letter", race_id=race.id))
     status = 400 if form.is_submitted() and form.errors else 200
     return _letter_page(race, form, _new_slot_form(race), status)
 
 
 @bp.post("/races/<int:race_id>/invitation/slots")
 @allow("staff", "admin")
-def add_slot(race_id: int):  # type: ignore[no-untyped-def]
+def add_slot(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     letter = race.letter
     if letter is None:
@@ -132,62 +105,36 @@ def add_slot(race_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("invitations.letter", race_id=race.id))
     form = _new_slot_form(race)
     warnings: list[str] = []
-    if form.validate_on_submit():
-        timezone = form.timezone.data or letter.timezone
+    if form.validate_on_submit() and (times := form.times(letter)) is not None:
+        starts_at, ends_at, timezone = times
+        location = db.session.get(Location, form.location_id.data) if form.location_id.data else None
         try:
-            starts_at = local_to_utc(form.starts_at.data, timezone)  # type: ignore[arg-type]
-        except LocalTimeError as error:
-            form.starts_at.errors.append(str(error))
+            slot = services.add_slot(
+                letter,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                timezone=timezone,
+                location=location,
+                confirmed=bool(form.confirm.data),
+                actor=signed_in_user(),
+            )
+        except services.SlotProblem as problem:
+            form.starts_at.errors = [*form.starts_at.errors, *problem.errors]
+            warnings = problem.warnings if not problem.errors else []
+            if problem.errors and problem.warnings:
+                form.starts_at.errors = [*form.starts_at.errors, *problem.warnings]
         else:
-            if form.ends_at.data is not None:
-                local_end = datetime.combine(form.starts_at.data.date(), form.ends_at.data)  # type: ignore[union-attr]
-                ends_at = local_to_utc(local_end, timezone) if _exists(local_end, timezone) else starts_at
-            else:
-                ends_at = starts_at + timedelta(minutes=letter.duration_minutes)
-            location = db.session.get(Location, form.location_id.data) if form.location_id.data else None
-            try:
-                slot = services.add_slot(
-                    letter,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    timezone=timezone,
-                    location=location,
-                    confirmed=bool(form.confirm.data),
-                )
-            except services.SlotProblem as problem:
-                form.starts_at.errors.extend(problem.errors)
-                warnings = problem.warnings if not problem.errors else []
-                if problem.errors and problem.warnings:
-                    form.starts_at.errors.extend(problem.warnings)
-            else:
-                db.session.commit()
-                flash(f"Slot added: {format_datetime(slot.starts_at, slot.timezone)}.", "success")
-                return redirect(url_for("invitations.letter", race_id=race.id) + "#slots")
+            db.session.commit()
+            flash(f"Slot added: {format_datetime(slot.starts_at, slot.timezone)}.", "success")
+            return redirect(url_for("invitations.letter", race_id=race.id) + "#slots")
     letter_form = LetterForm(prefix="letter", formdata=None, obj=None)
-    _fill_letter_form(letter_form, letter)
+    letter_form.fill(letter)
     return _letter_page(race, letter_form, form, 400, warnings)
-
-
-def _exists(local: datetime, timezone: str) -> bool:
-    try:
-        local_to_utc(local, timezone)
-    except LocalTimeError:
-        return False
-    return True
-
-
-def _fill_letter_form(form: LetterForm, letter: InvitationLetter) -> None:
-    form.subject.data = letter.subject
-    form.body.data = letter.body
-    form.topics.data = letter.topics
-    form.timezone.data = letter.timezone
-    form.duration_minutes.data = letter.duration_minutes
-    form.respond_by.data = utc_to_local(letter.respond_by, letter.timezone)
 
 
 @bp.post("/races/<int:race_id>/invitation/slots/<int:slot_id>/remove")
 @allow("staff", "admin")
-def remove_slot(race_id: int, slot_id: int):  # type: ignore[no-untyped-def]
+def remove_slot(race_id: int, slot_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     slot = db.session.get(Slot, slot_id)
     if slot is None or race.letter is None or slot.letter_id != race.letter.id:
@@ -195,7 +142,7 @@ def remove_slot(race_id: int, slot_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.remove_slot(slot)
+        services.remove_slot(slot, actor=signed_in_user())
     except services.InvitationError as error:
         flash(str(error), "error")
     else:
@@ -206,7 +153,7 @@ def remove_slot(race_id: int, slot_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/races/<int:race_id>/invitation/send")
 @allow("staff", "admin")
-def send(race_id: int):  # type: ignore[no-untyped-def]
+def send(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     letter = race.letter
     form = SendForm()
@@ -214,7 +161,7 @@ def send(race_id: int):  # type: ignore[no-untyped-def]
         abort(404 if letter is None else 400)
     to = "all" if form.to.data == "all" else "new"
     try:
-        result = services.send(letter, to=to)
+        result = services.send(letter, to=to, actor=signed_in_user())
     except services.InvitationError as error:
         flash(str(error), "error")
         return redirect(url_for("invitations.letter", race_id=race.id))
@@ -232,12 +179,12 @@ def send(race_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/invitations/<int:invitation_id>/resend")
 @allow("staff", "admin")
-def resend(invitation_id: int):  # type: ignore[no-untyped-def]
+def resend(invitation_id: int) -> ResponseReturnValue:
     invitation = get_invitation_or_404(invitation_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.resend(invitation)
+        services.resend(invitation, actor=signed_in_user())
     except services.InvitationError as error:
         flash(str(error), "error")
     else:
@@ -248,12 +195,12 @@ def resend(invitation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/invitations/<int:invitation_id>/withdraw")
 @allow("staff", "admin")
-def withdraw(invitation_id: int):  # type: ignore[no-untyped-def]
+def withdraw(invitation_id: int) -> ResponseReturnValue:
     invitation = get_invitation_or_404(invitation_id)
     form = WithdrawForm()
     if not form.validate_on_submit():
         abort(400)
-    services.withdraw(invitation, reason=form.reason.data or "")
+    services.withdraw(invitation, reason=form.reason.data or "", actor=signed_in_user())
     db.session.commit()
     flash(f"The invitation to {invitation.candidate.name} is withdrawn; their link no longer works.", "success")
     return redirect(url_for("invitations.ledger", race_id=invitation.letter.race_id))
@@ -261,13 +208,13 @@ def withdraw(invitation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/invitations/requests/<int:request_id>/handled")
 @allow("staff", "admin")
-def request_handled(request_id: int):  # type: ignore[no-untyped-def]
+def request_handled(request_id: int) -> ResponseReturnValue:
     candidate_request = db.session.get(CandidateRequest, request_id)
     if candidate_request is None:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.mark_request_handled(candidate_request, actor=current_user)
+    services.mark_request_handled(candidate_request, actor=signed_in_user())
     db.session.commit()
     flash("Marked as handled.", "success")
     return redirect(url_for("main.dashboard"))
@@ -275,7 +222,7 @@ def request_handled(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/races/<int:race_id>/invitation/ledger")
 @allow("leader", "staff", "admin")
-def ledger(race_id: int):  # type: ignore[no-untyped-def]
+def ledger(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     letter = race.letter
     return render_template(

@@ -13,10 +13,12 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
+from interviews.audit.actors import System
 from interviews.extensions import db
 from interviews.mail.worker import DeliveryReport, MailSettingsError, deliver_due
 
 outbox = AppGroup("outbox", help="Deliver the e-mail outbox over SMTP.")
+WORKER = System("outbox worker")
 
 
 def _progress_printer(every: int) -> tuple[Callable[[DeliveryReport], None], Callable[[], None]]:
@@ -46,7 +48,7 @@ def send_command(limit: int | None) -> None:
     """Deliver the messages that are due, once. Exits 1 if any could not be delivered."""
     show, done = _progress_printer(every=50)
     try:
-        report = deliver_due(limit=limit, progress=show)
+        report = deliver_due(actor=WORKER, limit=limit, progress=show)
     except SQLAlchemyError as error:
         # Messages this pass held stay claimed until their lease ends; the next pass takes them.
         raise click.ClickException(f"The database is unavailable ({type(error).__name__}); try again.") from error
@@ -55,8 +57,8 @@ def send_command(limit: int | None) -> None:
     finally:
         done()
     click.echo(report.summary())
-    for error in report.errors[:20]:
-        click.echo(f"  {error}", err=True)
+    for problem in report.errors[:20]:
+        click.echo(f"  {problem}", err=True)
     if len(report.errors) > 20:
         click.echo(f"  ... and {len(report.errors) - 20} more", err=True)
     if not report.ok:
@@ -80,7 +82,7 @@ def work_command(interval: float) -> None:
     try:
         while not stopping.is_set():
             try:
-                report = deliver_due(stop=stopping.is_set)
+                report = deliver_due(actor=WORKER, stop=stopping.is_set)
             except SQLAlchemyError as error:
                 # The database went away for a moment: say so and try again on the next pass.
                 db.session.rollback()
@@ -93,8 +95,8 @@ def work_command(interval: float) -> None:
                     told_unconfigured = True
                 elif report.processed or report.released:
                     click.echo(report.summary())
-                    for error in report.errors[:20]:
-                        click.echo(f"  {error}", err=True)
+                    for problem in report.errors[:20]:
+                        click.echo(f"  {problem}", err=True)
             finally:
                 db.session.remove()
             stopping.wait(interval)

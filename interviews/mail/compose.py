@@ -133,7 +133,9 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         if method:
             # The inline part inside the alternative is what clients act on; method on the MIME type.
             mail.add_alternative(message.ics, maintype="text", subtype="calendar", cte="base64")
-            _set_raw_content_type(mail.get_payload()[-1], f'text/calendar; charset="UTF-8"; method={method}')
+            parts = mail.get_payload()
+            assert isinstance(parts, list) and isinstance(parts[-1], EmailMessage)  # add_alternative made it
+            _set_raw_content_type(parts[-1], f'text/calendar; charset="UTF-8"; method={method}')
         mail.add_attachment(
             message.ics,
             maintype="application",
@@ -158,7 +160,7 @@ EXPECTED_HEADERS = (
 )
 
 
-def email_bytes(mail: EmailMessage, *, policy: email.policy.EmailPolicy = POLICY) -> bytes:
+def email_bytes(mail: EmailMessage, *, policy: email.policy.EmailPolicy[EmailMessage] = POLICY) -> bytes:
     """The bytes for the wire, checked: the header block holds exactly the headers we wrote."""
     data = mail.as_bytes(policy=policy)
     head = data.split(b"\r\n\r\n", 1)[0].split(b"\r\n")

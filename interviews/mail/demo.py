@@ -12,10 +12,8 @@ from interviews.mail.services import enqueue
 
 
 def load(ctx: DemoContext) -> None:
-    race = ctx.races.get("2027 Governor")
-    candidate = next((c for c in race.candidates if c.name == "Gregory Hale"), None) if race else None
-    if candidate is None:
-        return
+    race = ctx.races["2027 Governor"]
+    candidate = next(c for c in race.candidates if c.name == "Gregory Hale")
     organization = current_app.config["ORGANIZATION_NAME"]
     message = enqueue(
         to=[f"{candidate.contact_name} <{candidate.contact_email}>"],

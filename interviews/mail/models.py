@@ -32,6 +32,10 @@ class OutboxStatus(enum.Enum):
     def label(self) -> str:
         return {"pending": "Waiting", "sending": "Sending", "sent": "Sent", "failed": "Failed"}[self.value]
 
+    @property
+    def badge(self) -> str:
+        return {"sent": "ok", "failed": "bad"}.get(self.value, "warn")
+
 
 class OutboxMessage(Model):
     __tablename__ = "outbox_messages"

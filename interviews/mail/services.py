@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from interviews.audit.services import record
+from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.mail.models import OutboxMessage, OutboxStatus
 from interviews.types import utcnow
@@ -156,7 +157,7 @@ def counts() -> dict[str, int]:
     }
 
 
-def retry(message: OutboxMessage) -> OutboxMessage:
+def retry(message: OutboxMessage, *, actor: User) -> OutboxMessage:
     """Give a failed message a fresh set of attempts, due now. Its Message-ID stays the same."""
     if message.status is not OutboxStatus.failed:
         raise OutboxError("Only a failed message can be retried; this one is " + message.status.label.lower() + ".")
@@ -174,5 +175,6 @@ def retry(message: OutboxMessage) -> OutboxMessage:
         message,
         changes=changes,
         summary=f"Retry of “{message.subject}” to {message.to_addresses}"[:500],
+        actor=actor,
     )
     return message

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from interviews.access import allow
+from interviews.access import allow, signed_in_user
 from interviews.extensions import db
 from interviews.mail import compose, services
 from interviews.mail.forms import RetryForm
@@ -134,7 +134,7 @@ def retry(message_id: int):  # type: ignore[no-untyped-def]
     outbox_message = services.get_message_or_404(message_id)
     if RetryForm().validate_on_submit():
         try:
-            services.retry(outbox_message)
+            services.retry(outbox_message, actor=signed_in_user())
         except services.OutboxError as error:
             flash(str(error), "warning")
         else:

@@ -31,6 +31,9 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from interviews.audit.actors import System
+from interviews.audit.services import record
+from interviews.database import rows_changed
 from interviews.extensions import db
 from interviews.mail.compose import (
     POLICY,
@@ -252,9 +255,10 @@ def _claim(now: datetime, size: int, token: str, lease: timedelta) -> list[_Outg
     return claimed
 
 
-def _finish(outgoing: _Outgoing, token: str, **values: object) -> bool:
-    """Write the result, only if the claim is still ours. Returns False when it was lost."""
-    result = db.session.execute(
+def _write_result(outgoing: _Outgoing, token: str, **values: object) -> bool:
+    """Write the result, only if the claim is still ours (the caller commits). Returns False when it was lost."""
+    changed = rows_changed(
+        db.session,
         update(OutboxMessage)
         .where(
             OutboxMessage.id == outgoing.id,
@@ -262,21 +266,27 @@ def _finish(outgoing: _Outgoing, token: str, **values: object) -> bool:
             OutboxMessage.status == OutboxStatus.sending,
         )
         .values(claimed_until=None, claim_token=None, **values)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    db.session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed == 1
 
 
 def _record_failure(
-    outgoing: _Outgoing, token: str, at: datetime, error: str, *, permanent: bool, report: DeliveryReport
+    outgoing: _Outgoing,
+    token: str,
+    at: datetime,
+    error: str,
+    *,
+    permanent: bool,
+    report: DeliveryReport,
+    actor: System,
 ) -> None:
     attempts = outgoing.attempts + 1
     max_attempts = int(current_app.config.get("MAIL_MAX_ATTEMPTS") or 8)
     gave_up = permanent or attempts >= max_attempts
     if gave_up:
         error = f"{error} (gave up after {attempts} attempt{'s' if attempts != 1 else ''})"
-    kept = _finish(
+    kept = _write_result(
         outgoing,
         token,
         status=OutboxStatus.failed if gave_up else OutboxStatus.pending,
@@ -285,6 +295,21 @@ def _record_failure(
         last_attempt_at=at,
         next_attempt_at=at + backoff(attempts),
     )
+    if kept and gave_up:
+        # Giving up is a decision staff answer (with Retry, also audited); a retry later is routine.
+        record(
+            "mail.failed",
+            entity_type="OutboxMessage",
+            entity_id=outgoing.id,
+            changes={
+                "status": [OutboxStatus.sending, OutboxStatus.failed],
+                "attempts": attempts,
+                "error": error[:2000],
+            },
+            summary=f"Gave up delivering message {outgoing.id} to {', '.join(outgoing.recipients)}",
+            actor=actor,
+        )
+    db.session.commit()
     if not kept:
         report.lost_claims += 1
     elif gave_up:
@@ -317,25 +342,26 @@ def _deliver_one(
     clock: Callable[[], datetime],
     report: DeliveryReport,
     down: str,
+    actor: System,
 ) -> str:
     """Send one claimed message and record the result. Returns why the server is unusable, if it is."""
     if outgoing.problem:
-        _record_failure(outgoing, token, clock(), outgoing.problem, permanent=True, report=report)
+        _record_failure(outgoing, token, clock(), outgoing.problem, permanent=True, report=report, actor=actor)
         return down
     if down:
         # Nothing can go this pass: the rest of the batch gets the same error and back-off.
-        _record_failure(outgoing, token, clock(), down, permanent=False, report=report)
+        _record_failure(outgoing, token, clock(), down, permanent=False, report=report, actor=actor)
         return down
     try:
         refused = mailer.send(sender, outgoing)
     except _ServerUnavailable as error:
-        _record_failure(outgoing, token, clock(), str(error), permanent=False, report=report)
+        _record_failure(outgoing, token, clock(), str(error), permanent=False, report=report, actor=actor)
         return str(error)
     except _Refused as error:
-        _record_failure(outgoing, token, clock(), str(error), permanent=error.permanent, report=report)
+        _record_failure(outgoing, token, clock(), str(error), permanent=error.permanent, report=report, actor=actor)
         return down
     except (OSError, smtplib.SMTPException) as error:
-        _record_failure(outgoing, token, clock(), _describe(error), permanent=False, report=report)
+        _record_failure(outgoing, token, clock(), _describe(error), permanent=False, report=report, actor=actor)
         return down
     at = clock()
     note = ""
@@ -343,7 +369,9 @@ def _deliver_one(
         note = "sent, but refused for: " + "; ".join(
             f"{rcpt} ({code} {_text(msg)})" for rcpt, (code, msg) in refused.items()
         )
-    if _finish(outgoing, token, status=OutboxStatus.sent, sent_at=at, last_attempt_at=at, last_error=note):
+    kept = _write_result(outgoing, token, status=OutboxStatus.sent, sent_at=at, last_attempt_at=at, last_error=note)
+    db.session.commit()
+    if kept:
         report.sent += 1
     else:
         report.lost_claims += 1
@@ -353,6 +381,7 @@ def _deliver_one(
 
 def deliver_due(
     *,
+    actor: System,
     limit: int | None = None,
     now: datetime | None = None,
     progress: Callable[[DeliveryReport], None] | None = None,
@@ -360,6 +389,7 @@ def deliver_due(
 ) -> DeliveryReport:
     """One pass: deliver the messages due now (at most `limit`), record each result, return a report.
 
+    `actor` is the job running the pass (the audit trail names it on the messages it gave up on);
     `now` fixes the clock (tests); `progress` is called after each message; `stop` is asked between
     messages (a worker told to shut down puts its remaining claims back and returns).
     """
@@ -400,7 +430,7 @@ def deliver_due(
                 if (stop is not None and stop()) or time.monotonic() - claimed_at > lease_seconds - safety:
                     report.released += _release(batch[index:], token)
                     break
-                down = _deliver_one(mailer, sender, outgoing, token, clock, report, down)
+                down = _deliver_one(mailer, sender, outgoing, token, clock, report, down, actor)
                 if progress is not None:
                     progress(report)
             if down:

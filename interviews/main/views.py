@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +16,7 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 @allow(PUBLIC)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     return redirect(url_for("auth.login"))
@@ -23,13 +24,13 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/dashboard")
 @allow(SIGNED_IN)
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> ResponseReturnValue:
     return render_template("main/dashboard.html")
 
 
 @bp.get("/healthz")
 @allow(PUBLIC)
-def healthz():  # type: ignore[no-untyped-def]
+def healthz() -> ResponseReturnValue:
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as error:

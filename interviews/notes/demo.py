@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -48,7 +49,10 @@ STATE_LIST = [
 ]
 
 # (author index in the panel, question position or None, visibility, body, later revision or None)
-NOTES = {
+# (author, question number or None for a general note, visibility, text[, revised text])
+NoteSpec = tuple[Any, ...]
+
+NOTES: dict[str, list[NoteSpec]] = {
     "Eleanor Whitcombe": [
         (0, 1, Visibility.staff, "Clear yes on card check; cited her vote on the PRO Act.", None),
         (
@@ -81,7 +85,7 @@ NOTES = {
         (0, None, Visibility.leadership, "Not endorsable on strikes. Respectful conversation though.", None),
     ],
 }
-SENATE_NOTES = {
+SENATE_NOTES: dict[str, list[NoteSpec]] = {
     "Alicia Moreno": [
         (0, 3, Visibility.panel, "Will sign a public-sector right-to-strike bill; co-sponsored last year's.", None),
         (1, 2, Visibility.leadership, "Operations money for transit: yes, from the surplus, not fares.", None),
@@ -105,10 +109,10 @@ def _question_lists(ctx: DemoContext) -> None:
     editor = ctx.staff[0]
     president = ctx.races[PRESIDENTIAL]
     with clock(ctx.now - timedelta(days=77)):  # written before the letters went out
-        services.save_question_list(president, [QuestionInput(t, q) for t, q in FIRST_LIST], editor)
+        services.save_question_list(president, [QuestionInput(t, q) for t, q in FIRST_LIST], actor=editor)
         for title, race in ctx.races.items():
             if title != PRESIDENTIAL:
-                services.save_question_list(race, [QuestionInput(t, q) for t, q in STATE_LIST], editor)
+                services.save_question_list(race, [QuestionInput(t, q) for t, q in STATE_LIST], actor=editor)
         db.session.flush()
     # Interviews booked in the invitations demo ran before these rows existed: give each the list it was
     # booked with, as booking does (the presidential ones get theirs in _record).
@@ -119,11 +123,11 @@ def _question_lists(ctx: DemoContext) -> None:
     # The board added the right to strike the day after the first roundtable: version 2.
     first = min(i.starts_at for i in president.interviews)
     with clock(first + timedelta(days=1)):
-        services.save_question_list(president, [QuestionInput(t, q) for t, q in SECOND_LIST], editor)
+        services.save_question_list(president, [QuestionInput(t, q) for t, q in SECOND_LIST], actor=editor)
         db.session.flush()
 
 
-def _record(ctx: DemoContext, race: Race, notes: dict[str, list[tuple]]) -> None:  # type: ignore[type-arg]
+def _record(ctx: DemoContext, race: Race, notes: dict[str, list[NoteSpec]]) -> None:
     """Each past interview: marked completed, then its panel's notes, revisions the next day, submitted."""
     versions = {ql.version: ql for ql in services.question_lists(race)}
     held = db.session.scalars(
@@ -148,7 +152,7 @@ def _record(ctx: DemoContext, race: Race, notes: dict[str, list[tuple]]) -> None
             for author_index, position, visibility, body, revised in entries:
                 question = questions.get(position) if position else None
                 note = services.save_note(
-                    interview, panel[author_index], question, body=body, visibility=visibility, base_version=0
+                    interview, question, body=body, visibility=visibility, base_version=0, actor=panel[author_index]
                 )
                 db.session.flush()
                 saved.append((note, revised))
@@ -157,15 +161,15 @@ def _record(ctx: DemoContext, race: Race, notes: dict[str, list[tuple]]) -> None
                 if revised:
                     services.save_note(
                         interview,
-                        note.author,
                         note.question,
                         body=revised,
                         visibility=note.visibility,
                         base_version=note.version,
+                        actor=note.author,
                     )
                     db.session.flush()
             for author in {panel[a] for a, *_ in entries}:
-                services.submit_notes(interview, author)
+                services.submit_notes(interview, actor=author)
         db.session.flush()
 
 
@@ -199,7 +203,7 @@ def _polls(ctx: DemoContext) -> None:
                     if n in by_name
                 },
             ),
-            staff,
+            actor=staff,
         )
     # After the last roundtable, well before the vote.
     opens = (ctx.now - timedelta(days=30)).date()
@@ -227,7 +231,7 @@ def _polls(ctx: DemoContext) -> None:
                     if n in by_name
                 },
             ),
-            staff,
+            actor=staff,
         )
 
 

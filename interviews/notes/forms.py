@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,10 +20,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms 3.2 predates it
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from interviews.notes.models import PollMethod, PollResultKind, Visibility
+from interviews.notes.polls import PollError, PollInput
+from interviews.notes.services import QuestionInput
 
 
 class NoteForm(FlaskForm):
@@ -38,12 +42,23 @@ class NoteForm(FlaskForm):
     version = HiddenField(default="0")
     submit = SubmitField("Save note")
 
+    def base_version(self) -> int:
+        """The version the form was opened on; -1 (matching no version) if the hidden field was tampered with."""
+        try:
+            return int(self.version.data or 0)
+        except ValueError:
+            return -1
+
 
 class DraftForm(FlaskForm):
     """What notes.js posts while the author types (CSRF included)."""
 
     body = TextAreaField()
     version = HiddenField(default="0")
+
+    def base_version(self) -> int:
+        """The version the draft was started from; ValueError if the hidden field was tampered with."""
+        return int(self.version.data or 0)
 
 
 class QuestionRowForm(Form):
@@ -55,6 +70,14 @@ class QuestionRowForm(Form):
 class QuestionListForm(FlaskForm):
     questions = FieldList(FormField(QuestionRowForm), min_entries=1, max_entries=200)
     submit = SubmitField("Save as a new version")
+
+    def question_inputs(self) -> list[QuestionInput]:
+        """The rows ordered by their "Order" number; rows without one keep their place after those with one."""
+        rows = sorted(
+            enumerate(self.questions.data),
+            key=lambda item: (item[1]["position"] is None, item[1]["position"] or 0, item[0]),
+        )
+        return [QuestionInput(row["topic"] or "", row["text"] or "") for _, row in rows]
 
 
 class PollResultRowForm(Form):
@@ -94,6 +117,32 @@ class PollForm(FlaskForm):
     results = FieldList(FormField(PollResultRowForm), min_entries=0)
     notes = TextAreaField("Notes", validators=[Length(max=5000)])
     submit = SubmitField("Save poll")
+
+    def poll_input(self) -> PollInput:
+        """The poll as entered, with a result for each candidate ticked as in the field (PollError if one lacks it)."""
+        results: dict[int, Decimal] = {}
+        for row in self.results.entries:
+            if row.form.in_field.data:
+                if row.form.value.data is None:
+                    raise PollError("Give a result for every candidate ticked as in the field.", "results")
+                try:
+                    candidate_id = int(row.form.candidate_id.data or "")
+                except ValueError:
+                    raise PollError("The list of candidates was incomplete; reload the page.", "results") from None
+                results[candidate_id] = Decimal(row.form.value.data)
+        if self.opens_on.data is None or self.closes_on.data is None:
+            raise PollError("Give the dates the poll opened and closed.", "opens_on")
+        return PollInput(
+            title=self.title.data or "",
+            method=PollMethod(self.method.data),
+            opens_on=self.opens_on.data,
+            closes_on=self.closes_on.data,
+            sample_size=self.sample_size.data or 0,
+            overseen_by=self.overseen_by.data or "",
+            result_kind=PollResultKind(self.result_kind.data),
+            notes=self.notes.data or "",
+            results=results,
+        )
 
 
 class SearchForm(FlaskForm):

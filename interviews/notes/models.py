@@ -65,6 +65,10 @@ class Visibility(enum.Enum):
             "staff": "Leadership and staff",
         }[self.value]
 
+    @property
+    def badge(self) -> str:
+        return f"vis-{self.value}"
+
 
 class Note(Model):
     """One author's note on one interview: under a question, or the general note (question None).
@@ -158,6 +162,10 @@ class PollMethod(enum.Enum):
 class PollResultKind(enum.Enum):
     counts = "counts"
     percentages = "percentages"
+
+    @property
+    def label(self) -> str:
+        return {"counts": "Counts (people)", "percentages": "Percentages"}[self.value]
 
 
 class MemberPoll(Model):

@@ -47,7 +47,7 @@ def record_book_pdf(book: RecordBook, organisation: str) -> bytes:
     doc.heading(race.title, 18)
     rule = book.rule_in_words.rstrip(".")
     doc.para(f"Office: {race.office}. Jurisdiction: {race.jurisdiction}. Election: {format_date(race.election_date)}.")
-    doc.para(f"Stage: {race.stage.label}. Rule: {rule}.")
+    doc.para(f"Stage: {book.stage.label}. Rule: {rule}.")
     doc.para(
         f"Prepared for {book.viewer.name} on {format_datetime(book.generated_at)}; notes as they may read them.", 8
     )
@@ -119,5 +119,16 @@ def record_book_pdf(book: RecordBook, organisation: str) -> bytes:
     else:
         doc.para(f"Held on {format_date(final.held_on)}. {final.result_text or final.outcome or ''}")
         if final.digest:
-            doc.para(f"Record digest (SHA-256): {final.digest}", 8)
+            doc.para(f"Final record: record {final.chain_position} of the chain, digest (SHA-256) {final.digest}", 8)
+        if final.publication:
+            published = final.publication
+            doc.para(
+                f"Published {format_datetime(published.published_at)}: record {published.chain_position} "
+                f"of the chain, digest {published.digest}",
+                8,
+            )
+            if published.statement:
+                doc.para(published.statement, 9)
+        if book.chain_head:
+            doc.para(f"Chain head: record {book.chain_head.position} of the chain, head {book.chain_head.digest}", 8)
     return bytes(doc.output())

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
-from interviews.access import allow
+from interviews.access import allow, signed_in_user
 from interviews.extensions import db
 from interviews.forms import ConfirmForm
 from interviews.notes import polls as poll_services
 from interviews.notes.forms import PollForm
-from interviews.notes.models import MemberPoll, PollMethod, PollResultKind
+from interviews.notes.models import MemberPoll
 from interviews.notes.views import bp, get_race_or_404
 from interviews.races.models import Race
 
@@ -44,33 +41,13 @@ def _form_for(race: Race, poll: MemberPoll | None) -> PollForm:
     return form
 
 
-def _input(form: PollForm) -> poll_services.PollInput:
-    results: dict[int, Decimal] = {}
-    for row in form.results.entries:
-        if row.form.in_field.data:
-            if row.form.value.data is None:
-                raise poll_services.PollError("Give a result for every candidate ticked as in the field.", "results")
-            results[int(row.form.candidate_id.data)] = Decimal(row.form.value.data)
-    return poll_services.PollInput(
-        title=form.title.data or "",
-        method=PollMethod(form.method.data),
-        opens_on=form.opens_on.data,
-        closes_on=form.closes_on.data,
-        sample_size=form.sample_size.data or 0,
-        overseen_by=form.overseen_by.data or "",
-        result_kind=PollResultKind(form.result_kind.data),
-        notes=form.notes.data or "",
-        results=results,
-    )
-
-
 def _edit(race: Race, poll: MemberPoll | None):  # type: ignore[no-untyped-def]
     form = _form_for(race, poll)
     names = {c.id: c.name for c in race.candidates}
     status = 200
     if form.validate_on_submit():
         try:
-            saved = poll_services.save_poll(race, _input(form), current_user, poll)
+            saved = poll_services.save_poll(race, form.poll_input(), poll, actor=signed_in_user())
         except (poll_services.PollError, ValueError) as error:
             field = getattr(error, "field", None)
             target = getattr(form, field, None) if field and field != "results" else None
@@ -107,7 +84,7 @@ def delete_poll(poll_id: int):  # type: ignore[no-untyped-def]
     poll = db.get_or_404(MemberPoll, poll_id)
     race_id = poll.race_id
     if ConfirmForm().validate_on_submit():
-        poll_services.delete_poll(poll, current_user)
+        poll_services.delete_poll(poll, actor=signed_in_user())
         db.session.commit()
         flash("The poll is deleted.", "success")
     return redirect(url_for("notes.record_book", race_id=race_id) + "#polls")

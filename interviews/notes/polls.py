@@ -74,7 +74,8 @@ def polls_of(race: Race) -> Sequence[MemberPoll]:
     ).all()
 
 
-def save_poll(race: Race, data: PollInput, editor: User, poll: MemberPoll | None = None) -> MemberPoll:
+def save_poll(race: Race, data: PollInput, poll: MemberPoll | None = None, *, actor: User) -> MemberPoll:
+    """Record a new poll (`poll` None) or correct one; the figures are checked first."""
     check_poll(race, data)
     fields = {
         "title": data.title.strip(),
@@ -87,7 +88,7 @@ def save_poll(race: Race, data: PollInput, editor: User, poll: MemberPoll | None
         "notes": data.notes.strip(),
     }
     if poll is None:
-        poll = MemberPoll(race_id=race.id, created_by=editor, **fields)
+        poll = MemberPoll(race_id=race.id, created_by=actor, **fields)
         db.session.add(poll)
         changes: dict[str, object] = dict(fields)
         action = "poll.created"
@@ -104,7 +105,7 @@ def save_poll(race: Race, data: PollInput, editor: User, poll: MemberPoll | None
         poll.results = [
             _result(by_candidate.get(candidate_id), candidate_id, value) for candidate_id, value in data.results.items()
         ]
-    record(action, poll, changes=changes, summary=f"Member poll “{poll.title}” in {race.title}", actor=editor)
+    record(action, poll, changes=changes, summary=f"Member poll “{poll.title}” in {race.title}", actor=actor)
     return poll
 
 
@@ -115,8 +116,10 @@ def _result(existing: PollResult | None, candidate_id: int, value: Decimal) -> P
     return existing
 
 
-def delete_poll(poll: MemberPoll, editor: User) -> None:
-    record("poll.deleted", poll, changes={"title": poll.title}, summary=f"Member poll “{poll.title}” deleted")
+def delete_poll(poll: MemberPoll, *, actor: User) -> None:
+    record(
+        "poll.deleted", poll, changes={"title": poll.title}, summary=f"Member poll “{poll.title}” deleted", actor=actor
+    )
     db.session.delete(poll)
 
 

@@ -24,10 +24,13 @@ from interviews.notes.models import MemberPoll, Note, Question, QuestionList
 from interviews.notes.polls import Chart, chart, share
 from interviews.notes.services import is_locked
 from interviews.notes.visibility import visible_notes
-from interviews.races.models import Candidate, Race
+from interviews.races.models import Candidate, Race, Stage
+from interviews.races.stages import stage_of
 from interviews.scheduling.models import Interview, PanelSeat
 from interviews.types import utcnow
+from interviews.votes.chain import Link, chain_head
 from interviews.votes.models import Vote, VoteStatus
+from interviews.votes.rules import describe, rule_of_race
 
 
 @dataclass
@@ -43,6 +46,8 @@ class RecordBook:
     polls: list[MemberPoll]
     votes: list[Vote]
     locked: bool
+    stage: Stage
+    chain_head: Link | None = None  # the chain of final records as it stood when the book was made
     generated_at: datetime = field(default_factory=utcnow)
 
     @property
@@ -57,8 +62,6 @@ class RecordBook:
     @property
     def rule_in_words(self) -> str:
         """The race's voting rule as the votes feature words it everywhere else."""
-        from interviews.votes.rules import describe, rule_of_race
-
         return describe(rule_of_race(self.race))
 
     @property
@@ -128,7 +131,14 @@ def load_record_book(race: Race, viewer: User) -> RecordBook:
             .options(selectinload(MemberPoll.results))
         )
     )
-    votes = list(db.session.scalars(select(Vote).where(Vote.race_id == race.id).order_by(Vote.held_on, Vote.id)))
+    votes = list(
+        db.session.scalars(
+            select(Vote)
+            .where(Vote.race_id == race.id)
+            .order_by(Vote.held_on, Vote.id)
+            .options(selectinload(Vote.publication))
+        )
+    )
     return RecordBook(
         race=race,
         viewer=viewer,
@@ -141,6 +151,8 @@ def load_record_book(race: Race, viewer: User) -> RecordBook:
         polls=polls,
         votes=votes,
         locked=any(v.status is VoteStatus.final for v in votes) or is_locked(race),
+        stage=stage_of(race),
+        chain_head=chain_head() if any(v.digest for v in votes) else None,
     )
 
 
@@ -180,7 +192,7 @@ def as_json(book: RecordBook) -> dict[str, Any]:
             "office": race.office,
             "jurisdiction": race.jurisdiction,
             "election_date": _iso(race.election_date),
-            "stage": race.stage.value,
+            "stage": book.stage.value,
             "rule": {
                 "threshold": f"{'at least' if race.threshold_inclusive else 'more than'} "
                 f"{race.threshold_numerator}/{race.threshold_denominator}",
@@ -266,6 +278,19 @@ def as_json(book: RecordBook) -> dict[str, Any]:
             "result": final.result_text,
             "digest": final.digest,
             "finalised_at": _iso(final.finalised_at),
+            "chain_position": final.chain_position,
+            "previous_digest": final.previous_digest,
+            "publication": None
+            if final.publication is None
+            else {
+                "published_at": _iso(final.publication.published_at),
+                "statement": final.publication.statement,
+                "chain_position": final.publication.chain_position,
+                "digest": final.publication.digest,
+            },
+            "chain_head": None
+            if book.chain_head is None
+            else {"position": book.chain_head.position, "digest": book.chain_head.digest},
         },
     }
 

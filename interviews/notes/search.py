@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import Connection, Table, column, event, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Connection, Table, column, event, func, literal_column, select, table, text
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from interviews.auth.models import User
 from interviews.extensions import db
@@ -135,7 +136,7 @@ def search(words: str, viewer: User) -> SearchResults:
     return SearchResults(words, notes, candidates)
 
 
-def _note_options():  # type: ignore[no-untyped-def]
+def _note_options() -> tuple[_AbstractLoad, ...]:
     return (
         selectinload(Note.author),
         selectinload(Note.question),
@@ -171,7 +172,7 @@ def _sqlite(query: str, viewer: User) -> tuple[list[NoteHit], list[CandidateHit]
 
 
 def _postgres(words: str, viewer: User) -> tuple[list[NoteHit], list[CandidateHit]]:
-    english = literal_column("'english'")
+    english: ColumnElement[str] = literal_column("'english'")
     # The same expressions as the GIN indexes in POSTGRES_DDL, so the planner can use them.
     query = func.websearch_to_tsquery(english, words)
     options = f'StartSel="{START}", StopSel="{STOP}", MaxWords=40, MinWords=12, MaxFragments=2'

@@ -83,7 +83,7 @@ class QuestionInput:
     text: str
 
 
-def save_question_list(race: Race, questions: Sequence[QuestionInput], editor: User) -> QuestionList:
+def save_question_list(race: Race, questions: Sequence[QuestionInput], *, actor: User) -> QuestionList:
     """Make a new version of the race's list. Old versions stay, as interviews may point at them."""
     _refuse_if_locked(race)
     questions = [QuestionInput(q.topic.strip(), q.text.strip()) for q in questions if q.text.strip()]
@@ -96,7 +96,7 @@ def save_question_list(race: Race, questions: Sequence[QuestionInput], editor: U
     version = (
         db.session.scalar(select(func.max(QuestionList.version)).where(QuestionList.race_id == race.id)) or 0
     ) + 1
-    new = QuestionList(race_id=race.id, version=version, created_by=editor)
+    new = QuestionList(race_id=race.id, version=version, created_by=actor)
     new.questions = [Question(position=i, topic=q.topic, text=q.text) for i, q in enumerate(questions, start=1)]
     db.session.add(new)
     record(
@@ -104,7 +104,7 @@ def save_question_list(race: Race, questions: Sequence[QuestionInput], editor: U
         new,
         changes={"version": version, "questions": [f"{q.topic}: {q.text}" if q.topic else q.text for q in questions]},
         summary=f"Question list version {version} for {race.title}",
-        actor=editor,
+        actor=actor,
     )
     return new
 
@@ -164,18 +164,19 @@ def _lock_seat(interview: Interview, author: User) -> None:
 
 def save_note(
     interview: Interview,
-    author: User,
     question: Question | None,
     *,
     body: str,
     visibility: Visibility,
     base_version: int,
+    actor: User,
 ) -> Note:
-    """Create or edit the author's note. `base_version` is the version the form was opened on (0: new).
+    """Create or edit the actor's own note. `base_version` is the version the form was opened on (0: new).
 
     A save made from an older version is refused (StaleNote) so that no saved version is silently
-    overwritten; every save is kept as a revision.
+    overwritten; every save is kept as a revision. Nobody writes a note for someone else.
     """
+    author = actor
     _refuse_if_locked(interview.race_id)
     if not may_write_notes(author, interview):
         raise NotesError("Only the interview's panel members write notes on it.")
@@ -243,8 +244,9 @@ def has_submitted(interview: Interview, author: User) -> bool:
     )
 
 
-def submit_notes(interview: Interview, author: User) -> int:
-    """Mark the author's notes on the interview submitted (what hide-until-submitted waits for)."""
+def submit_notes(interview: Interview, *, actor: User) -> int:
+    """Mark the actor's own notes on the interview submitted (what hide-until-submitted waits for)."""
+    author = actor
     _refuse_if_locked(interview.race_id)
     if not may_write_notes(author, interview):
         raise NotesError("Only the interview's panel members submit notes on it.")
@@ -283,8 +285,9 @@ def get_draft(interview: Interview, author: User, question: Question | None) -> 
     )
 
 
-def save_draft(interview: Interview, author: User, question: Question | None, body: str, base_version: int) -> None:
-    """Keep what the author is typing. Drafts are private to their author and not audited (not a record)."""
+def save_draft(interview: Interview, question: Question | None, body: str, base_version: int, *, actor: User) -> None:
+    """Keep what the actor is typing. Drafts are private to their author and not audited (not a record)."""
+    author = actor
     _refuse_if_locked(interview.race_id)
     if not may_write_notes(author, interview):
         raise NotesError("Only the interview's panel members write notes on it.")

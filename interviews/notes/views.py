@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from interviews.access import allow
+from interviews.access import allow, signed_in_user
 from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.forms import ConfirmForm
@@ -18,6 +18,8 @@ from interviews.notes.polls import chart, polls_of, share
 from interviews.notes.visibility import may_write_notes, notes_hidden_from
 from interviews.races.models import Race
 from interviews.races.views import get_race_or_404
+
+__all__ = ["bp", "get_race_or_404"]
 from interviews.scheduling.models import Interview, PanelSeat
 from interviews.sections import section
 
@@ -139,31 +141,31 @@ def _write(interview_id: int, question_id: int | None):  # type: ignore[no-untyp
     if request.method == "GET":
         draft = services.get_draft(interview, current_user, question)
         if note is not None:
-            form.body.data, form.visibility.data, form.version.data = note.body, note.visibility.value, note.version
+            form.body.data, form.visibility.data, form.version.data = (
+                note.body,
+                note.visibility.value,
+                str(note.version),
+            )
         if draft is not None and (note is None or draft.body != note.body):
-            form.body.data, form.version.data = draft.body, draft.base_version
+            form.body.data, form.version.data = draft.body, str(draft.base_version)
         else:
             draft = None
     status = 200
     if form.validate_on_submit():
         try:
-            base = int(form.version.data or 0)
-        except ValueError:
-            base = -1
-        try:
             services.save_note(
                 interview,
-                current_user,
                 question,
                 body=form.body.data or "",
                 visibility=Visibility(form.visibility.data),
-                base_version=base,
+                base_version=form.base_version(),
+                actor=signed_in_user(),
             )
         except services.StaleNote as error:
-            form.body.errors.append(str(error))
+            form.body.errors = [*form.body.errors, str(error)]
             status = 409
         except services.NotesError as error:
-            form.body.errors.append(str(error))
+            form.body.errors = [*form.body.errors, str(error)]
             status = 409 if isinstance(error, services.RecordLocked) else 400
         else:
             db.session.commit()
@@ -198,8 +200,7 @@ def save_draft(interview_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return jsonify(saved=False, error="The draft could not be saved (reload the page)."), 400
     try:
-        base = int(form.version.data or 0)
-        services.save_draft(interview, current_user, question, form.body.data or "", base)
+        services.save_draft(interview, question, form.body.data or "", form.base_version(), actor=signed_in_user())
     except (ValueError, services.NotesError) as error:
         return jsonify(saved=False, error=str(error)), 409
     db.session.commit()
@@ -214,7 +215,7 @@ def submit(interview_id: int):  # type: ignore[no-untyped-def]
         abort(403)
     if ConfirmForm().validate_on_submit():
         try:
-            count = services.submit_notes(interview, current_user)
+            count = services.submit_notes(interview, actor=signed_in_user())
         except services.NotesError as error:
             flash(str(error), "error")
         else:
@@ -277,15 +278,8 @@ def edit_questions(race_id: int):  # type: ignore[no-untyped-def]
         form = QuestionListForm(data={"questions": rows + [{"position": None, "topic": "", "text": ""}] * 3})
     status = 200
     if form.validate_on_submit():
-        # Rows are ordered by their "Order" number; rows without one keep their place after those with one.
-        rows = sorted(
-            enumerate(form.questions.data),
-            key=lambda item: (item[1]["position"] is None, item[1]["position"] or 0, item[0]),
-        )
         try:
-            new = services.save_question_list(
-                race, [services.QuestionInput(r["topic"] or "", r["text"] or "") for _, r in rows], current_user
-            )
+            new = services.save_question_list(race, form.question_inputs(), actor=signed_in_user())
         except services.NotesError as error:
             form.form_errors.append(str(error))
             status = 409 if locked else 400

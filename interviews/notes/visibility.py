@@ -20,19 +20,22 @@ The matrix (a row is the note's visibility, a column the viewer):
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from interviews.auth.models import Role, User
+from interviews.extensions import db
 from interviews.notes.models import Note, Visibility
 from interviews.races.models import Race
 from interviews.scheduling.models import Interview, PanelSeat
 
 
-def on_panel(viewer: User, interview_id: ColumnElement[int] | int) -> ColumnElement[bool]:
+def on_panel(viewer: User, interview_id: ColumnElement[int] | InstrumentedAttribute[int] | int) -> ColumnElement[bool]:
     return exists().where(PanelSeat.interview_id == interview_id, PanelSeat.user_id == viewer.id)
 
 
-def has_submitted(viewer: User, interview_id: ColumnElement[int] | int) -> ColumnElement[bool]:
+def has_submitted(
+    viewer: User, interview_id: ColumnElement[int] | InstrumentedAttribute[int] | int
+) -> ColumnElement[bool]:
     own = aliased(Note)
     return exists().where(own.interview_id == interview_id, own.author_id == viewer.id, own.submitted_at.is_not(None))
 
@@ -69,8 +72,6 @@ def may_write_notes(viewer: User | None, interview: Interview) -> bool:
 
 def notes_hidden_from(viewer: User | None, interview: Interview) -> bool:
     """True when hide-until-submitted keeps this viewer from colleagues' notes on the interview."""
-    from interviews.extensions import db
-
     if viewer is None or not interview.race.hide_notes_until_submitted or not may_write_notes(viewer, interview):
         return False
     return not db.session.scalar(select(has_submitted(viewer, interview.id)))

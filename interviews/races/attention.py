@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from interviews.extensions import db
+from interviews.invitations.models import Invitation, InvitationStatus
 from interviews.races.models import Candidate, Race, Stage
-from interviews.races.services import derive_stages
+from interviews.races.stages import stages_of
+from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.types import utcnow
 
 
@@ -22,18 +24,15 @@ class Attention:
 
 def races_needing_attention() -> list[Attention]:
     """Open races with something to do: a fixed number of queries, whatever the number of races."""
-    from interviews.invitations.models import Invitation, InvitationStatus
-    from interviews.scheduling.models import Interview, InterviewStatus
-
     races = db.session.scalars(
         select(Race)
-        .where(Race.stored_stage != Stage.closed)
+        .where(Race.closed_at.is_(None))
         .options(selectinload(Race.candidates).selectinload(Candidate.invitation), selectinload(Race.panel))
         .order_by(Race.election_date, Race.title)
     ).all()
     if not races:
         return []
-    stages = derive_stages(races)
+    stages = stages_of(races)
     ids = [r.id for r in races]
     now = utcnow()
     interviewed = {
@@ -44,12 +43,14 @@ def races_needing_attention() -> list[Attention]:
             )
         )
     }
-    unrecorded = dict(
+    unrecorded: dict[int, int] = dict(
         db.session.execute(
             select(Interview.race_id, func.count())
             .where(Interview.race_id.in_(ids), Interview.status == InterviewStatus.scheduled, Interview.ends_at < now)
             .group_by(Interview.race_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     result = []
     for race in races:

@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
+from interviews import signals
+from interviews.audit.actors import Actor
 from interviews.audit.services import diff, record
-from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.races.models import Candidate, Race
 from interviews.types import utcnow
@@ -62,7 +63,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def add_candidate(race: Race, data: dict[str, Any], *, actor: User | None = None) -> Candidate:
+def add_candidate(race: Race, data: dict[str, Any], *, actor: Actor) -> Candidate:
     clean = _clean(data)
     duplicate = db.session.scalar(
         select(Candidate.id).where(Candidate.race_id == race.id, Candidate.name == clean["name"])
@@ -82,7 +83,7 @@ def add_candidate(race: Race, data: dict[str, Any], *, actor: User | None = None
     return candidate
 
 
-def update_candidate(candidate: Candidate, data: dict[str, Any], *, actor: User | None = None) -> dict[str, list[Any]]:
+def update_candidate(candidate: Candidate, data: dict[str, Any], *, actor: Actor) -> dict[str, list[Any]]:
     clean = _clean(data)
     changes = diff(candidate, clean)
     if changes:
@@ -92,35 +93,20 @@ def update_candidate(candidate: Candidate, data: dict[str, Any], *, actor: User 
     return changes
 
 
-def withdraw_candidate(candidate: Candidate, *, reason: str = "", actor: User | None = None) -> None:
-    """Mark withdrawn; cancel their scheduled interviews (the panel gets a CANCEL) and revoke their link."""
-    from interviews.invitations.models import InvitationStatus
-    from interviews.scheduling.models import Interview, InterviewStatus
-    from interviews.scheduling.services import cancel_interview
-
+def withdraw_candidate(candidate: Candidate, *, reason: str = "", actor: Actor) -> None:
+    """Mark withdrawn; subscribers cancel their scheduled interviews (the panel gets a CANCEL) and
+    revoke their link, each answering what it did, which the audit event records."""
     if candidate.withdrawn:
         raise CandidateError(f"{candidate.name} has already withdrawn.")
     candidate.withdrawn_at = utcnow()
-    scheduled = db.session.scalars(
-        select(Interview).where(Interview.candidate_id == candidate.id, Interview.status == InterviewStatus.scheduled)
-    ).all()
-    for interview in scheduled:
-        cancel_interview(interview, reason=f"{candidate.name} withdrew from the race.", actor=actor)
-    invitation = candidate.invitation
-    if invitation is not None and invitation.status is not InvitationStatus.withdrawn:
-        invitation.status = InvitationStatus.withdrawn
-        invitation.withdrawn_at = candidate.withdrawn_at
-        invitation.link_version += 1  # the candidate's link stops working
     db.session.flush()
+    changes: dict[str, Any] = {"withdrawn_at": candidate.withdrawn_at, "reason": reason.strip()}
+    for _receiver, done in signals.candidate_withdrawn.send(candidate, actor=actor, reason=reason.strip()):
+        changes.update(done or {})
     record(
         "candidate.withdrawn",
         candidate,
-        changes={
-            "withdrawn_at": candidate.withdrawn_at,
-            "reason": reason.strip(),
-            "interviews_cancelled": [i.id for i in scheduled],
-            "invitation_revoked": invitation is not None,
-        },
+        changes=changes,
         summary=f"Candidate withdrawn from {candidate.race.title}: {candidate.name}",
         actor=actor,
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.auth.models import User
 from interviews.extensions import Model, db
@@ -29,6 +29,10 @@ class Stage(enum.Enum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+    @property
+    def badge(self) -> str:
+        return {"decided": "ok", "closed": "ok"}.get(self.value, "")
 
 
 class VoteBase(enum.Enum):
@@ -63,10 +67,9 @@ class Race(Model):
     office: Mapped[str] = mapped_column(String(200))
     jurisdiction: Mapped[str] = mapped_column(String(200))
     election_date: Mapped[date]
-    # What was last stored; read `stage`, which follows the records (see races.services.derive_stage).
-    stored_stage: Mapped[Stage] = mapped_column(
-        "stage", Enum(Stage, native_enum=False, length=16), default=Stage.planning
-    )
+    # Staff closed the race (the one stage that is a decision, not a record); the others follow the
+    # records and are computed by races.stages.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     description: Mapped[str] = mapped_column(Text, default="")
     # The voting rule (see interviews/votes/rules.py): threshold num/den with "at least" or "more than".
     threshold_numerator: Mapped[int] = mapped_column(default=2)
@@ -99,17 +102,8 @@ class Race(Model):
         return f"<Race {self.title}>"
 
     @property
-    def stage(self) -> Stage:
-        """The stage the records show (invitations, interviews, votes), or closed when staff closed the race."""
-        if self.id is None or object_session(self) is None:
-            return self.stored_stage or Stage.planning
-        from interviews.races.services import derive_stage
-
-        return derive_stage(self)
-
-    @stage.setter
-    def stage(self, value: Stage) -> None:
-        self.stored_stage = value
+    def closed(self) -> bool:
+        return self.closed_at is not None
 
     @property
     def active_candidates(self) -> list[Candidate]:

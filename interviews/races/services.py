@@ -1,4 +1,4 @@
-"""Races: creating and editing them, their default panel, and the stage derived from what happened."""
+"""Races: creating and editing them, their default panel, and closing them."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from interviews.audit.actors import Actor
 from interviews.audit.services import diff, record
 from interviews.auth.models import Role, User
 from interviews.extensions import db
-from interviews.races.models import Race, Stage
+from interviews.races.models import Candidate, Race, Stage
+from interviews.races.stages import stage_of
+from interviews.types import utcnow
 
 RACE_FIELDS = ("title", "office", "jurisdiction", "election_date", "description", "hide_notes_until_submitted")
 
@@ -33,15 +36,15 @@ def _race_data(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def create_race(data: dict[str, Any], *, actor: User | None = None) -> Race:
-    race = Race(**_race_data(data), stored_stage=Stage.planning, created_by=actor)
+def create_race(data: dict[str, Any], *, actor: User) -> Race:
+    race = Race(**_race_data(data), created_by=actor)
     db.session.add(race)
     db.session.flush()
     record("race.created", race, changes=_race_data(data), summary=f"Race created: {race.title}", actor=actor)
     return race
 
 
-def update_race(race: Race, data: dict[str, Any], *, actor: User | None = None) -> dict[str, list[Any]]:
+def update_race(race: Race, data: dict[str, Any], *, actor: Actor) -> dict[str, list[Any]]:
     changes = diff(race, _race_data(data))
     if changes:
         record("race.updated", race, changes=changes, summary=f"Race edited: {race.title}", actor=actor)
@@ -53,7 +56,7 @@ def leader_choices() -> list[User]:
     return list(db.session.scalars(select(User).where(User.role == Role.leader, User.active).order_by(User.name)))
 
 
-def set_default_panel(race: Race, users: Sequence[User], *, actor: User | None = None) -> None:
+def set_default_panel(race: Race, users: Sequence[User], *, actor: Actor) -> None:
     """The leaders who sit on this race's interviews unless staff pick others for one interview."""
     refused = [u.name for u in users if u.role is not Role.leader or not u.active]
     if refused:
@@ -75,85 +78,28 @@ def set_default_panel(race: Race, users: Sequence[User], *, actor: User | None =
     )
 
 
-# --- the stage --------------------------------------------------------------------------------
+# --- closing -----------------------------------------------------------------------------------
 
 
-def derive_stages(races: Iterable[Race]) -> dict[int, Stage]:
-    """Each race's stage from its records, in four queries whatever the number of races.
-
-    planning -> inviting (an invitation was sent) -> interviewing (an interview exists) ->
-    deliberating (a vote exists, not final) -> decided (a vote is final). Closed is staff's word.
-    """
-    from interviews.invitations.models import Invitation, InvitationLetter
-    from interviews.scheduling.models import Interview
-    from interviews.votes.models import Vote, VoteStatus
-
-    races = list(races)
-    ids = [r.id for r in races]
-    if not ids:
-        return {}
-    invited = set(
-        db.session.scalars(
-            select(InvitationLetter.race_id)
-            .join(Invitation, Invitation.letter_id == InvitationLetter.id)
-            .where(InvitationLetter.race_id.in_(ids))
-            .distinct()
-        )
-    )
-    interviewed = set(db.session.scalars(select(Interview.race_id).where(Interview.race_id.in_(ids)).distinct()))
-    votes: dict[int, set[VoteStatus]] = {}
-    for race_id, status in db.session.execute(
-        select(Vote.race_id, Vote.status).where(Vote.race_id.in_(ids)).group_by(Vote.race_id, Vote.status)
-    ):
-        votes.setdefault(race_id, set()).add(status)
-    stages: dict[int, Stage] = {}
-    for race in races:
-        if race.stored_stage is Stage.closed:
-            stages[race.id] = Stage.closed
-        elif VoteStatus.final in votes.get(race.id, ()):
-            stages[race.id] = Stage.decided
-        elif race.id in votes:
-            stages[race.id] = Stage.deliberating
-        elif race.id in interviewed:
-            stages[race.id] = Stage.interviewing
-        elif race.id in invited:
-            stages[race.id] = Stage.inviting
-        else:
-            stages[race.id] = Stage.planning
-    return stages
-
-
-def derive_stage(race: Race) -> Stage:
-    return derive_stages([race])[race.id]
-
-
-def refresh_stage(race: Race) -> Stage:
-    """Bring the stored stage in line with the records (other features may call this after a change)."""
-    stage = derive_stage(race)
-    if race.stored_stage is not stage:
-        race.stored_stage = stage
-    return stage
-
-
-def close_race(race: Race, *, actor: User | None = None) -> None:
-    if race.stored_stage is Stage.closed:
+def close_race(race: Race, *, actor: Actor) -> None:
+    if race.closed:
         return
-    old = derive_stage(race)
-    race.stored_stage = Stage.closed
+    old = stage_of(race)
+    race.closed_at = utcnow()
     record(
         "race.closed", race, changes={"stage": [old, Stage.closed]}, summary=f"Race closed: {race.title}", actor=actor
     )
 
 
-def reopen_race(race: Race, *, actor: User | None = None) -> None:
-    if race.stored_stage is not Stage.closed:
+def reopen_race(race: Race, *, actor: Actor) -> None:
+    if not race.closed:
         return
-    race.stored_stage = Stage.planning  # anything but closed, so the records decide again
-    new = refresh_stage(race)
+    race.closed_at = None
+    db.session.flush()
     record(
         "race.reopened",
         race,
-        changes={"stage": [Stage.closed, new]},
+        changes={"stage": [Stage.closed, stage_of(race)]},
         summary=f"Race reopened: {race.title}",
         actor=actor,
     )
@@ -161,8 +107,6 @@ def reopen_race(race: Race, *, actor: User | None = None) -> None:
 
 def candidate_counts(races: Iterable[Race]) -> dict[int, tuple[int, int]]:
     """{race id: (running, withdrawn)} in one query."""
-    from interviews.races.models import Candidate
-
     ids = [r.id for r in races]
     counts: dict[int, tuple[int, int]] = {i: (0, 0) for i in ids}
     if not ids:

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from interviews.access import allow
+from interviews.access import allow, signed_in_user
 from interviews.extensions import db
-from interviews.forms import ConfirmForm
+from interviews.forms import ConfirmForm, switch_form
 from interviews.races import candidates as candidate_services
 from interviews.races import services
 from interviews.races.attention import races_needing_attention
 from interviews.races.forms import CandidateForm, PanelForm, RaceForm, WithdrawForm
 from interviews.races.models import Candidate, Race, Stage
+from interviews.races.stages import stage_of, stages_of
+from interviews.scheduling.models import Interview, PanelSeat
 from interviews.sections import section
 
 bp = Blueprint("races", __name__)
+CloseForm = switch_form("closed")
 
 
 def get_race_or_404(race_id: int) -> Race:
@@ -33,21 +36,19 @@ def get_candidate_or_404(race: Race, candidate_id: int) -> Candidate:
 
 @bp.get("/races")
 @allow("leader", "staff", "admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     races = db.session.scalars(select(Race).order_by(Race.election_date, Race.title)).all()
     return render_template(
         "races/index.html",
         races=races,
-        stages=services.derive_stages(races),
+        stages=stages_of(races),
         counts=services.candidate_counts(races),
     )
 
 
 @bp.get("/races/<int:race_id>")
 @allow("leader", "staff", "admin")
-def detail(race_id: int):  # type: ignore[no-untyped-def]
-    from interviews.scheduling.models import Interview, PanelSeat
-
+def detail(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     # Load the candidates with their invitations and the panel up front: one query each, not one per row.
     db.session.scalars(
@@ -68,7 +69,7 @@ def detail(race_id: int):  # type: ignore[no-untyped-def]
     return render_template(
         "races/detail.html",
         race=race,
-        stage=services.derive_stage(race),
+        stage=stage_of(race),
         interviews=interviews,
         confirm=ConfirmForm(),
     )
@@ -80,13 +81,13 @@ def _race_data(form: RaceForm) -> dict[str, object]:
 
 @bp.route("/races/new", methods=["GET", "POST"])
 @allow("staff", "admin")
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     form = RaceForm()
     if form.validate_on_submit():
         try:
-            race = services.create_race(_race_data(form), actor=current_user)
+            race = services.create_race(_race_data(form), actor=signed_in_user())
         except services.RaceError as error:
-            form.title.errors.append(str(error))
+            form.title.errors = [*form.title.errors, str(error)]
         else:
             db.session.commit()
             flash("Race created. Now add its candidates and choose its default panel.", "success")
@@ -96,14 +97,14 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.route("/races/<int:race_id>/edit", methods=["GET", "POST"])
 @allow("staff", "admin")
-def edit(race_id: int):  # type: ignore[no-untyped-def]
+def edit(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     form = RaceForm(obj=race)
     if form.validate_on_submit():
         try:
-            services.update_race(race, _race_data(form), actor=current_user)
+            services.update_race(race, _race_data(form), actor=signed_in_user())
         except services.RaceError as error:
-            form.title.errors.append(str(error))
+            form.title.errors = [*form.title.errors, str(error)]
         else:
             db.session.commit()
             flash("Race saved.", "success")
@@ -113,15 +114,16 @@ def edit(race_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/races/<int:race_id>/stage")
 @allow("staff", "admin")
-def set_closed(race_id: int):  # type: ignore[no-untyped-def]
+def set_closed(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
-    if not ConfirmForm().validate_on_submit():
+    form = CloseForm()
+    if not form.validate_on_submit():
         abort(400)
-    if request.form.get("closed") == "1":
-        services.close_race(race, actor=current_user)
+    if form.closed.data == "1":
+        services.close_race(race, actor=signed_in_user())
         message = "Race closed."
     else:
-        services.reopen_race(race, actor=current_user)
+        services.reopen_race(race, actor=signed_in_user())
         message = "Race reopened; its stage follows its records again."
     db.session.commit()
     flash(message, "success")
@@ -130,7 +132,7 @@ def set_closed(race_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/races/<int:race_id>/panel", methods=["GET", "POST"])
 @allow("staff", "admin")
-def panel(race_id: int):  # type: ignore[no-untyped-def]
+def panel(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     leaders = services.leader_choices()
     form = PanelForm()
@@ -140,9 +142,9 @@ def panel(race_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         chosen = [u for u in leaders if u.id in set(form.members.data or [])]
         try:
-            services.set_default_panel(race, chosen, actor=current_user)
+            services.set_default_panel(race, chosen, actor=signed_in_user())
         except services.RaceError as error:
-            form.members.errors.append(str(error))
+            form.members.errors = [*form.members.errors, str(error)]
         else:
             db.session.commit()
             flash("Default panel saved. New interviews start with these leaders.", "success")
@@ -163,12 +165,12 @@ def _show_candidate_error(form: CandidateForm, error: candidate_services.Candida
 
 @bp.route("/races/<int:race_id>/candidates/new", methods=["GET", "POST"])
 @allow("staff", "admin")
-def candidate_new(race_id: int):  # type: ignore[no-untyped-def]
+def candidate_new(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     form = CandidateForm()
     if form.validate_on_submit():
         try:
-            candidate = candidate_services.add_candidate(race, _candidate_data(form), actor=current_user)
+            candidate = candidate_services.add_candidate(race, _candidate_data(form), actor=signed_in_user())
         except candidate_services.CandidateError as error:
             _show_candidate_error(form, error)
         else:
@@ -181,13 +183,13 @@ def candidate_new(race_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/races/<int:race_id>/candidates/<int:candidate_id>", methods=["GET", "POST"])
 @allow("staff", "admin")
-def candidate_edit(race_id: int, candidate_id: int):  # type: ignore[no-untyped-def]
+def candidate_edit(race_id: int, candidate_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     candidate = get_candidate_or_404(race, candidate_id)
     form = CandidateForm(obj=candidate)
     if form.validate_on_submit():
         try:
-            candidate_services.update_candidate(candidate, _candidate_data(form), actor=current_user)
+            candidate_services.update_candidate(candidate, _candidate_data(form), actor=signed_in_user())
         except candidate_services.CandidateError as error:
             _show_candidate_error(form, error)
         else:
@@ -205,7 +207,7 @@ def candidate_edit(race_id: int, candidate_id: int):  # type: ignore[no-untyped-
 
 @bp.post("/races/<int:race_id>/candidates/<int:candidate_id>/withdraw")
 @allow("staff", "admin")
-def candidate_withdraw(race_id: int, candidate_id: int):  # type: ignore[no-untyped-def]
+def candidate_withdraw(race_id: int, candidate_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     candidate = get_candidate_or_404(race, candidate_id)
     form = WithdrawForm()
@@ -213,11 +215,10 @@ def candidate_withdraw(race_id: int, candidate_id: int):  # type: ignore[no-unty
         flash("The reason could not be kept: " + " ".join(form.reason.errors or ["please try again."]), "error")
         return redirect(url_for("races.candidate_edit", race_id=race.id, candidate_id=candidate.id))
     try:
-        candidate_services.withdraw_candidate(candidate, reason=form.reason.data or "", actor=current_user)
+        candidate_services.withdraw_candidate(candidate, reason=form.reason.data or "", actor=signed_in_user())
     except candidate_services.CandidateError as error:
         flash(str(error), "error")
     else:
-        services.refresh_stage(race)
         db.session.commit()
         flash(
             f"{candidate.name} is marked withdrawn; their interviews are cancelled and their link revoked.", "success"

@@ -19,7 +19,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from interviews.races.forms import MultiCheckboxField
-from interviews.scheduling.rules import local_to_utc
+from interviews.scheduling.rules import check_times
+from interviews.times import day_time_to_utc
 from interviews.timezones import timezone_choices
 
 
@@ -41,12 +42,31 @@ class WhenWhereForm(FlaskForm):
 
     def times(self) -> tuple[datetime, datetime] | None:
         """The start and end in UTC, or None with the error put on the form."""
+        if self.day.data is None or self.start_time.data is None:
+            return None
         try:
-            starts_at = local_to_utc(self.day.data, self.start_time.data, self.timezone.data or "UTC")
+            starts_at = day_time_to_utc(self.day.data, self.start_time.data, self.timezone.data or "UTC")
         except ValueError as error:
             self.start_time.errors = [*self.start_time.errors, str(error)]
             return None
         return starts_at, starts_at + timedelta(minutes=self.duration.data or 0)
+
+    def checked_times(self) -> tuple[datetime, datetime] | None:
+        """`times()` that also pass the scheduling rules; odd hours need the box ticked. Errors go on the form."""
+        times = self.times()
+        if times is None:
+            return None
+        check = check_times(*times, self.timezone.data or "UTC")
+        if check.errors:
+            self.start_time.errors = [*self.start_time.errors, *check.errors]
+            return None
+        if check.warnings and not self.confirm_odd_hours.data:
+            self.confirm_odd_hours.errors = [
+                *check.warnings,
+                "That is outside usual hours: tick the box to schedule it anyway.",
+            ]
+            return None
+        return times
 
 
 class InterviewForm(WhenWhereForm):

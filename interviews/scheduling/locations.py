@@ -46,7 +46,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def create_location(data: dict[str, Any], *, actor: User | None = None) -> Location:
+def create_location(data: dict[str, Any], *, actor: User) -> Location:
     clean = _clean(data)
     location = Location(**clean, active=True)
     db.session.add(location)
@@ -55,14 +55,14 @@ def create_location(data: dict[str, Any], *, actor: User | None = None) -> Locat
     return location
 
 
-def update_location(location: Location, data: dict[str, Any], *, actor: User | None = None) -> dict[str, Any]:
+def update_location(location: Location, data: dict[str, Any], *, actor: User) -> dict[str, Any]:
     changes = diff(location, _clean(data))
     if changes:
         record("location.updated", location, changes=changes, summary=f"Location edited: {location.name}", actor=actor)
     return changes
 
 
-def set_location_active(location: Location, active: bool, *, actor: User | None = None) -> None:
+def set_location_active(location: Location, active: bool, *, actor: User) -> None:
     """Take a location out of use (existing interviews keep it) or put it back."""
     if location.active == active:
         return

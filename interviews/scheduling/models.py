@@ -24,6 +24,10 @@ class LocationKind(enum.Enum):
     room = "room"
     video = "video"
 
+    @property
+    def label(self) -> str:
+        return {"room": "Room", "video": "Video meeting"}[self.value]
+
 
 class Location(Model):
     __tablename__ = "locations"
@@ -55,6 +59,26 @@ class InterviewStatus(enum.Enum):
     @property
     def label(self) -> str:
         return {"no_show": "No-show"}.get(self.value, self.value.capitalize())
+
+    @property
+    def badge(self) -> str:
+        return {"completed": "ok", "cancelled": "bad", "no_show": "bad"}.get(self.value, "")
+
+
+class CancelledBy(enum.Enum):
+    """Who called an interview off: stored when it happens, so no page has to guess it afterwards."""
+
+    staff = "staff"  # an account, on the interview or ledger pages (or by withdrawing the candidate)
+    campaign = "campaign"  # the campaign, through its invitation link
+    system = "system"  # the app itself (a command)
+
+    @property
+    def label(self) -> str:
+        return {
+            "staff": "Cancelled by staff",
+            "campaign": "Cancelled by the campaign",
+            "system": "Cancelled by the system",
+        }[self.value]
 
 
 def new_uid() -> str:
@@ -88,15 +112,19 @@ class Interview(Model):
     notes_for_candidate: Mapped[str] = mapped_column(Text, default="")
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by: Mapped[CancelledBy | None] = mapped_column(Enum(CancelledBy, native_enum=False, length=16))
+    # The account that cancelled it, when staff did.
+    cancelled_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     race: Mapped[Race] = relationship(back_populates="interviews")
     candidate: Mapped[Candidate] = relationship()
-    invitation: Mapped[Invitation | None] = relationship(back_populates="interview")
+    invitation: Mapped[Invitation | None] = relationship(back_populates="interviews")
     slot: Mapped[Slot | None] = relationship()
     location: Mapped[Location | None] = relationship()
-    organiser: Mapped[User | None] = relationship()
+    organiser: Mapped[User | None] = relationship(foreign_keys=[organiser_id])
+    cancelled_by_user: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_user_id])
     question_list: Mapped[QuestionList | None] = relationship()
     panel_seats: Mapped[list[PanelSeat]] = relationship(
         back_populates="interview", cascade="all, delete-orphan", order_by="PanelSeat.id"

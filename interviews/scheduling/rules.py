@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import selectinload
 
+from interviews.extensions import db
 from interviews.filters import format_datetime, format_time
 from interviews.scheduling.models import Interview, InterviewStatus, Location, LocationKind, PanelSeat
 from interviews.timezones import is_valid_timezone
@@ -26,21 +27,31 @@ MAX_DURATION = timedelta(hours=12)
 
 
 class SchedulingError(Exception):
-    """A booking, move or panel change that cannot be made; str() is fit to show to staff."""
+    """A booking, move or panel change that cannot be made; each of `messages` is fit to show to staff."""
+
+    def __init__(self, *messages: str) -> None:
+        self.messages = list(messages)
+        super().__init__(" ".join(self.messages))
 
 
 class InvalidTimes(SchedulingError):
     def __init__(self, errors: list[str]) -> None:
-        self.errors = list(errors)
-        super().__init__(" ".join(self.errors))
+        super().__init__(*errors)
+
+    @property
+    def errors(self) -> list[str]:
+        return self.messages
 
 
 class SchedulingConflict(SchedulingError):
     """Someone on the panel, or the room, is already in another interview at that time (with the buffer)."""
 
     def __init__(self, conflicts: list[str]) -> None:
-        self.conflicts = list(conflicts)
-        super().__init__(" ".join(self.conflicts))
+        super().__init__(*conflicts)
+
+    @property
+    def conflicts(self) -> list[str]:
+        return self.messages
 
 
 @dataclass
@@ -86,22 +97,6 @@ def check_times(starts_at: datetime, ends_at: datetime, timezone: str, *, now: d
     return check
 
 
-def local_to_utc(day: date, clock: time, timezone: str) -> datetime:
-    """A wall-clock time in `timezone` as aware UTC; refuses a time the clocks skip (spring forward).
-
-    An hour that happens twice (fall back) is taken the first time, as calendars do.
-    """
-    zone = ZoneInfo(timezone)
-    local = datetime.combine(day, clock).replace(tzinfo=zone)
-    utc = local.astimezone(UTC)
-    if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        raise ValueError(
-            f"{clock:%H:%M} does not exist on {day:%a} {day.day} {day:%b %Y} in {timezone.replace('_', ' ')}: "
-            "the clocks go forward that night. Choose another time."
-        )
-    return utc
-
-
 def buffer() -> timedelta:
     return timedelta(minutes=int(current_app.config.get("SCHEDULING_BUFFER_MINUTES", 0) or 0))
 
@@ -124,8 +119,6 @@ def find_conflicts(
     Two interviews clash when they overlap once each is widened by the buffer on both ends, so a
     panel member gets the buffer between interviews. Video meetings hold any number of interviews.
     """
-    from interviews.extensions import db
-
     panel_ids = sorted(set(panel_user_ids))
     gap = buffer()
     room_id = None
@@ -133,7 +126,7 @@ def find_conflicts(
         location = db.session.get(Location, location_id)
         if location is not None and location.kind is LocationKind.room:
             room_id = location_id
-    clauses = []
+    clauses: list[ColumnElement[bool]] = []
     if panel_ids:
         clauses.append(
             Interview.id.in_(select(PanelSeat.interview_id).where(PanelSeat.user_id.in_(panel_ids)).scalar_subquery())

@@ -1,7 +1,8 @@
 """Creating, moving and cancelling interviews, and changing their panels.
 
 Every change follows the same order: check the times, take the locks, check for conflicts, change,
-flush, audit, then tell the calendar feature (which raises SEQUENCE and puts the invites in the outbox).
+flush, then publish the event (interviews.signals): the audit trail records it, the calendar raises
+SEQUENCE and puts the invites in the outbox, the invitations feature frees or reopens what it holds.
 The caller commits once.
 """
 
@@ -13,13 +14,15 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from interviews import signals
+from interviews.audit.actors import Actor, Campaign, System, user_of
 from interviews.audit.services import record
 from interviews.auth.models import Role, User
-from interviews.calendar import notify
 from interviews.database import is_postgresql
 from interviews.extensions import db
 from interviews.filters import format_datetime
-from interviews.scheduling.models import Interview, InterviewStatus, Location, PanelSeat
+from interviews.notes.models import QuestionList
+from interviews.scheduling.models import CancelledBy, Interview, InterviewStatus, Location, PanelSeat
 from interviews.scheduling.rules import (
     InvalidTimes,
     SchedulingConflict,
@@ -85,8 +88,6 @@ def _check_location(location: Location | None, *, current: Location | None = Non
 
 
 def _latest_question_list_id(race: Race) -> int | None:
-    from interviews.notes.models import QuestionList
-
     return db.session.scalar(
         select(QuestionList.id).where(QuestionList.race_id == race.id).order_by(QuestionList.version.desc()).limit(1)
     )
@@ -108,7 +109,7 @@ def create_interview(
     organiser: User | None = None,
     invitation: Invitation | None = None,
     slot: Slot | None = None,
-    actor: User | None = None,
+    actor: Actor,
 ) -> Interview:
     """Schedule an interview, refusing bad times and double bookings (SchedulingError)."""
     if candidate.race_id != race.id:
@@ -158,7 +159,7 @@ def create_interview(
         summary=f"Interview scheduled: {_summary(interview)}",
         actor=actor,
     )
-    notify.interview_booked(interview)
+    signals.interview_booked.send(interview, actor=actor)
     return interview
 
 
@@ -174,7 +175,7 @@ def move_interview(
     ends_at: datetime,
     timezone: str,
     location: Location | None,
-    actor: User | None = None,
+    actor: Actor,
 ) -> Interview:
     """Change the time or place; the same conflict rules apply, leaving the interview itself out."""
     _require_scheduled(interview, "moved")
@@ -207,49 +208,51 @@ def move_interview(
     record(
         "interview.moved", interview, changes=changes, summary=f"Interview moved: {_summary(interview)}", actor=actor
     )
-    if interview.slot_id is not None:
-        # Imported here: the invitations feature imports this module.
-        from interviews.invitations.services import release_slot_after_move
-
-        release_slot_after_move(interview, actor=actor)
-    notify.interview_moved(interview)
+    signals.interview_moved.send(interview, actor=actor, changes=changes)
     return interview
 
 
-def cancel_interview(
-    interview: Interview, *, reason: str = "", actor: User | None = None, reopen_invitation: bool = True
-) -> Interview:
+def _cancelled_by(actor: Actor) -> CancelledBy:
+    if isinstance(actor, Campaign):
+        return CancelledBy.campaign
+    if isinstance(actor, System):
+        return CancelledBy.system
+    return CancelledBy.staff
+
+
+def cancel_interview(interview: Interview, *, reason: str = "", actor: Actor) -> Interview:
     """Cancel, and free the slot it was booked in so another candidate (or the same) can take it.
 
-    An interview booked through an invitation reopens it, so the campaign can choose another time;
-    the invitations feature passes reopen_invitation=False when the campaign cancels or the
-    invitation is withdrawn, as it sets the invitation's state itself.
+    Who cancelled is stored (`cancelled_by`): the invitations feature reopens an invitation whose
+    interview staff called off, and leaves it to the campaign's own answer when the campaign did.
     """
     _require_scheduled(interview, "cancelled")
     interview.status = InterviewStatus.cancelled
     interview.cancelled_at = utcnow()
+    interview.cancelled_by = _cancelled_by(actor)
+    interview.cancelled_by_user = user_of(actor)
     slot = interview.slot
     if slot is not None:
-        slot.taken_by_id = None
-        slot.taken_at = None
+        slot.release()
         interview.slot = None
     db.session.flush()
     record(
         "interview.cancelled",
         interview,
-        changes={"status": ["scheduled", "cancelled"], "reason": reason.strip(), "slot_freed": slot is not None},
+        changes={
+            "status": ["scheduled", "cancelled"],
+            "reason": reason.strip(),
+            "slot_freed": slot is not None,
+            "cancelled_by": interview.cancelled_by,
+        },
         summary=f"Interview cancelled: {_summary(interview)}" + (f" — {reason.strip()}" if reason.strip() else ""),
         actor=actor,
     )
-    if reopen_invitation and interview.invitation_id is not None:
-        from interviews.invitations.services import reopen_after_staff_cancel
-
-        reopen_after_staff_cancel(interview, reason=reason, actor=actor)
-    notify.interview_cancelled(interview)
+    signals.interview_cancelled.send(interview, actor=actor, reason=reason.strip(), slot=slot)
     return interview
 
 
-def set_panel(interview: Interview, users: Sequence[User], *, actor: User | None = None) -> Interview:
+def set_panel(interview: Interview, users: Sequence[User], *, actor: Actor) -> Interview:
     """Replace the panel; members added must be free at that time (with the buffer)."""
     _require_scheduled(interview, "changed")
     users = list(dict.fromkeys(users))
@@ -284,7 +287,7 @@ def set_panel(interview: Interview, users: Sequence[User], *, actor: User | None
         summary=f"Panel changed: {_summary(interview)}",
         actor=actor,
     )
-    notify.panel_changed(interview, added, removed)
+    signals.panel_changed.send(interview, actor=actor, added=added, removed=removed)
     return interview
 
 

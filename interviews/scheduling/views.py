@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from interviews.access import allow
+from interviews.access import allow, signed_in_user
 from interviews.auth.models import Role, User
 from interviews.extensions import db
 from interviews.filters import to_zone
 from interviews.races.models import Race
-from interviews.races.services import refresh_stage
 from interviews.scheduling import services
 from interviews.scheduling.forms import CancelForm, InterviewForm, MoveForm, PanelForm, StatusForm, WhenWhereForm
 from interviews.scheduling.models import Interview, InterviewStatus, Location
 from interviews.scheduling.queries import interviews_for, upcoming_for
-from interviews.scheduling.rules import check_times
 from interviews.sections import section
 
 bp = Blueprint("scheduling", __name__)
@@ -40,7 +37,7 @@ def get_race_or_404(race_id: int | None) -> Race:
 
 @bp.get("/interviews")
 @allow("leader", "staff", "admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     races = (
         db.session.scalars(select(Race).order_by(Race.election_date, Race.title)).all() if current_user.is_staff else []
     )
@@ -51,7 +48,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/interviews/<int:interview_id>")
 @allow("leader", "staff", "admin")
-def interview_detail(interview_id: int):  # type: ignore[no-untyped-def]
+def interview_detail(interview_id: int) -> ResponseReturnValue:
     interview = get_interview_or_404(interview_id)
     status_form = StatusForm()
     return render_template(
@@ -80,31 +77,13 @@ def _panel_choices(extra: list[User]) -> list[User]:
     return list(dict.fromkeys([*leaders, *extra]))
 
 
-def _checked_times(form: WhenWhereForm) -> tuple[datetime, datetime] | None:
-    """Times from the form, with errors and unconfirmed odd-hour warnings put on the form."""
-    times = form.times()
-    if times is None:
-        return None
-    check = check_times(*times, form.timezone.data or "UTC")
-    if check.errors:
-        form.start_time.errors = [*form.start_time.errors, *check.errors]
-        return None
-    if check.warnings and not form.confirm_odd_hours.data:
-        form.confirm_odd_hours.errors = [
-            *check.warnings,
-            "That is outside usual hours: tick the box to schedule it anyway.",
-        ]
-        return None
-    return times
-
-
 def _location(form: WhenWhereForm) -> Location | None:
     return db.session.get(Location, form.location.data) if form.location.data else None
 
 
 @bp.route("/interviews/new", methods=["GET", "POST"])
 @allow("staff", "admin")
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     race_id = request.args.get("race", type=int)
     if not race_id:
         races = db.session.scalars(select(Race).order_by(Race.election_date, Race.title)).all()
@@ -122,7 +101,7 @@ def new():  # type: ignore[no-untyped-def]
         form.panel.data = [u.id for u in race.panel]
     problems: list[str] = []
     if form.validate_on_submit():
-        times = _checked_times(form)
+        times = form.checked_times()
         if not form.panel.data:
             form.panel.errors = ["Choose at least one leader for the panel."]
         elif times is not None:
@@ -137,14 +116,13 @@ def new():  # type: ignore[no-untyped-def]
                     timezone=form.timezone.data or "UTC",
                     location=_location(form),
                     panel=[u for u in leaders if u.id in chosen],
-                    organiser=current_user,
-                    actor=current_user,
+                    organiser=signed_in_user(),
+                    actor=signed_in_user(),
                 )
             except services.SchedulingError as error:
                 db.session.rollback()
-                problems = getattr(error, "conflicts", None) or getattr(error, "errors", None) or [str(error)]
+                problems = error.messages
             else:
-                refresh_stage(race)
                 db.session.commit()
                 flash(f"Interview with {candidate.name} scheduled; the invitations are on their way.", "success")
                 return redirect(url_for("scheduling.interview_detail", interview_id=interview.id))
@@ -160,7 +138,7 @@ def _require_open(interview: Interview) -> None:
 
 @bp.route("/interviews/<int:interview_id>/move", methods=["GET", "POST"])
 @allow("staff", "admin")
-def move(interview_id: int):  # type: ignore[no-untyped-def]
+def move(interview_id: int) -> ResponseReturnValue:
     interview = get_interview_or_404(interview_id)
     _require_open(interview)
     form = MoveForm()
@@ -172,7 +150,7 @@ def move(interview_id: int):  # type: ignore[no-untyped-def]
         form.duration.data = int((interview.ends_at - interview.starts_at).total_seconds() // 60)
         form.location.data = interview.location_id or 0
     problems: list[str] = []
-    if form.validate_on_submit() and (times := _checked_times(form)) is not None:
+    if form.validate_on_submit() and (times := form.checked_times()) is not None:
         try:
             services.move_interview(
                 interview,
@@ -180,11 +158,11 @@ def move(interview_id: int):  # type: ignore[no-untyped-def]
                 ends_at=times[1],
                 timezone=form.timezone.data or "UTC",
                 location=_location(form),
-                actor=current_user,
+                actor=signed_in_user(),
             )
         except services.SchedulingError as error:
             db.session.rollback()
-            problems = getattr(error, "conflicts", None) or getattr(error, "errors", None) or [str(error)]
+            problems = error.messages
         else:
             db.session.commit()
             flash("Interview moved; everyone gets the updated invitation.", "success")
@@ -195,13 +173,13 @@ def move(interview_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/interviews/<int:interview_id>/cancel", methods=["GET", "POST"])
 @allow("staff", "admin")
-def cancel(interview_id: int):  # type: ignore[no-untyped-def]
+def cancel(interview_id: int) -> ResponseReturnValue:
     interview = get_interview_or_404(interview_id)
     _require_open(interview)
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            services.cancel_interview(interview, reason=form.reason.data or "", actor=current_user)
+            services.cancel_interview(interview, reason=form.reason.data or "", actor=signed_in_user())
         except services.SchedulingError as error:
             form.reason.errors = [str(error)]
         else:
@@ -213,7 +191,7 @@ def cancel(interview_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/interviews/<int:interview_id>/panel", methods=["GET", "POST"])
 @allow("staff", "admin")
-def panel(interview_id: int):  # type: ignore[no-untyped-def]
+def panel(interview_id: int) -> ResponseReturnValue:
     interview = get_interview_or_404(interview_id)
     _require_open(interview)
     people = _panel_choices(interview.panel)
@@ -228,10 +206,10 @@ def panel(interview_id: int):  # type: ignore[no-untyped-def]
             form.members.errors = ["Keep at least one leader on the panel."]
         else:
             try:
-                services.set_panel(interview, [u for u in people if u.id in chosen], actor=current_user)
+                services.set_panel(interview, [u for u in people if u.id in chosen], actor=signed_in_user())
             except services.SchedulingError as error:
                 db.session.rollback()
-                problems = getattr(error, "conflicts", None) or [str(error)]
+                problems = error.messages
             else:
                 db.session.commit()
                 flash("Panel saved. New members get the invitation; removed ones a cancellation.", "success")
@@ -242,7 +220,7 @@ def panel(interview_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/interviews/<int:interview_id>/status")
 @allow("leader", "staff", "admin")
-def set_status(interview_id: int):  # type: ignore[no-untyped-def]
+def set_status(interview_id: int) -> ResponseReturnValue:
     interview = get_interview_or_404(interview_id)
     if not services.can_set_status(interview, current_user):
         abort(403)
@@ -251,7 +229,7 @@ def set_status(interview_id: int):  # type: ignore[no-untyped-def]
         flash("Choose completed, no-show or scheduled.", "error")
     else:
         try:
-            services.set_status(interview, InterviewStatus(form.status.data), actor=current_user)
+            services.set_status(interview, InterviewStatus(form.status.data), actor=signed_in_user())
         except services.SchedulingError as error:
             flash(str(error), "error")
         else:

@@ -13,6 +13,7 @@ from interviews.extensions import db
 from interviews.scheduling.models import InterviewStatus
 from interviews.sections import render_sections
 from interviews.types import utcnow
+from tests.conftest import changed_tables, stored_rows
 
 
 def feed_url(user: User, which: str = "interviews") -> str:
@@ -43,7 +44,9 @@ def test_a_personal_feed_holds_the_interviews_one_sits_on(client, leader, make_i
 
 def test_unknown_rotated_or_disabled_tokens_answer_404(client, leader, make_interview):
     make_interview(panel=[leader])
+    before = stored_rows()
     assert client.get("/calendar/not-a-token/interviews.ics").status_code == 404
+    assert changed_tables(before) == []
     old = feed_url(leader)
     leader.rotate_feed_token()
     db.session.commit()
@@ -167,8 +170,13 @@ def test_staff_see_the_all_interviews_link(client, auth):
 
 
 def test_rotating_needs_a_post(client, auth):
-    auth.login("leader")
+    user = auth.login("leader")
+    token = user.feed_token
+    before = stored_rows()
     assert client.get("/calendar/rotate").status_code == 405
+    assert changed_tables(before) == []
+    db.session.refresh(user)
+    assert user.feed_token == token
 
 
 def test_leaders_and_staff_download_an_interviews_ics(client, auth, make_interview):

@@ -29,6 +29,24 @@ HOSTILE = [
 ]
 
 
+# What each hostile text must read as once inside the calendar, worked out by hand from RFC 5545:
+# a one-line value (SUMMARY, LOCATION, a CN parameter) turns every line break and run of blanks into one
+# space and a double quote into a single one (a parameter cannot hold one); DESCRIPTION keeps its line
+# breaks as LF; both drop the control characters TEXT may not hold (and U+2028, a line break in disguise).
+READS_AS = {
+    HOSTILE[0]: ("Smith, Jones; and \\ Partners", "Smith, Jones; and \\ Partners"),
+    HOSTILE[1]: ("Line one line two line three line four", "Line one\nline two\nline three\nline four"),
+    HOSTILE[2]: ("Eleanor ATTENDEE:mailto:x@evil", "Eleanor\nATTENDEE:mailto:x@evil"),
+    HOSTILE[3]: (
+        "Before ATTENDEE:mailto:x@evil END:VEVENT BEGIN:VEVENT UID:evil",
+        "Before\nATTENDEE:mailto:x@evil\nEND:VEVENT\nBEGIN:VEVENT\nUID:evil",
+    ),
+    HOSTILE[4]: ("Élodie Ñúñez 東京都 " + "ü" * 300, "Élodie Ñúñez 東京都 " + "ü" * 300),  # unchanged
+    HOSTILE[5]: ("Quote ' in a name", 'Quote " in a name'),
+    HOSTILE[6]: ("Tab andnullescapeseparator", "Tab\tandnullescapeseparator"),
+}
+
+
 def assert_well_formed(payload: bytes) -> None:
     """Every physical line is at most 75 octets and valid UTF-8 on its own (no character split)."""
     assert b"\r\n" in payload
@@ -73,17 +91,30 @@ def test_hostile_text_stays_inside_its_property(text):
     assert str(vevent["DESCRIPTION"]) == ics.clean_text(text)
     assert "\x00" not in str(vevent["DESCRIPTION"]) and "\r" not in str(vevent["DESCRIPTION"])
     assert attendees[0].params["CN"] == ics.clean_line(text)
+    one_line, multi_line = READS_AS[text]
+    assert str(vevent["SUMMARY"]) == f"Endorsement interview: {one_line}"
+    assert str(vevent["LOCATION"]) == one_line
+    assert str(vevent["DESCRIPTION"]) == multi_line
+    assert attendees[0].params["CN"] == one_line
     for parsed in (with_libical(payload), with_vobject(payload)):
         (read,) = parsed["events"]
         assert read["attendees"] == 1
         assert read["uid"] == data.uid
         assert read["summary"] == ics.clean_line(f"Endorsement interview: {text}")
+        assert read["summary"] == f"Endorsement interview: {one_line}"
 
 
 def test_an_address_cannot_smuggle_anything():
     for address in ("x@evil\r\nATTENDEE:mailto:y@evil", 'a"b@evil.org', "a@b;RSVP=TRUE", "no-at-sign"):
         with pytest.raises(ValueError):
             ics.cal_address(Person("X", address), attendee=True)
+
+
+def _visible(value: str) -> str:
+    """What a reader must still find, in order: every character but blanks and those TEXT cannot hold."""
+    return "".join(
+        ch for ch in value if not ch.isspace() and ord(ch) >= 0x20 and ord(ch) != 0x7F and ch not in "\u2028\u2029"
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -94,6 +125,15 @@ def test_any_text_round_trips_through_icalendar(text):
     (vevent,) = icalendar.Calendar.from_ical(payload).walk("VEVENT")
     assert str(vevent["SUMMARY"]) == ics.clean_line("S" + text)
     assert str(vevent.get("DESCRIPTION", "")) == ics.clean_text(text)
+    # The same, checked against the rules rather than the code that applies them.
+    summary, description = str(vevent["SUMMARY"]), str(vevent.get("DESCRIPTION", ""))
+    assert _visible(summary) == _visible("S" + text).replace('"', "'")
+    assert summary == summary.strip() and "  " not in summary
+    assert all(ch == " " or not ch.isspace() for ch in summary) and '"' not in summary
+    assert _visible(description) == _visible(text)
+    assert "\r" not in description
+    assert description.count("\n") == text.replace("\r\n", "\n").replace("\r", "\n").count("\n")
+    assert not any((ord(ch) < 0x20 and ch not in "\t\n") or ord(ch) == 0x7F for ch in description)
     assert str(vevent["ATTENDEE"][0]) == "mailto:scheduling@whitcombe2028.example.com"
 
 

@@ -118,6 +118,7 @@ def test_a_zone_without_a_yearly_rule_is_written_in_utc():
     payload = ics.request(data)
     assert b"VTIMEZONE" not in payload
     assert f"DTSTART:{data.start.astimezone(UTC):%Y%m%dT%H%M%SZ}".encode() in payload
+    assert b"DTSTART:20270329T070000Z" in payload  # 10:00 IDT (UTC+3, since Friday 26 March) is 07:00 UTC
     assert with_vobject(payload)["events"][0]["start"] == utc_iso(data.start)
 
 

@@ -18,7 +18,7 @@ from tests.calendar.parsers import with_libical
 
 
 @pytest.fixture
-def booked(app, make_race, make_user, make_location):  # type: ignore[no-untyped-def]
+def booked(app, make_race, make_user, make_location, staffer):  # type: ignore[no-untyped-def]
     race = make_race("2028 Presidential endorsement")
     panel = [make_user("leader", timezone="America/Chicago"), make_user("leader", timezone="Europe/Berlin")]
     start = (utcnow() + timedelta(days=20)).replace(hour=15, minute=0, second=0, microsecond=0)
@@ -30,6 +30,7 @@ def booked(app, make_race, make_user, make_location):  # type: ignore[no-untyped
         timezone="America/New_York",
         location=make_location(),
         panel=panel,
+        actor=staffer,
     )
     db.session.commit()
     return interview
@@ -80,10 +81,15 @@ def test_booking_sends_a_request_to_the_candidate_contact_and_each_panel_member(
     assert "EST" in rows[0].text_body or "EDT" in rows[0].text_body
 
 
-def test_moving_sends_an_update_with_a_higher_sequence_to_everyone(booked):
+def test_moving_sends_an_update_with_a_higher_sequence_to_everyone(booked, staffer):
     later = booked.starts_at + timedelta(days=1)
     scheduling.move_interview(
-        booked, starts_at=later, ends_at=later + timedelta(hours=1), timezone="America/New_York", location=None
+        booked,
+        starts_at=later,
+        ends_at=later + timedelta(hours=1),
+        timezone="America/New_York",
+        location=None,
+        actor=staffer,
     )
     db.session.commit()
     assert booked.sequence == 1
@@ -99,10 +105,10 @@ def test_moving_sends_an_update_with_a_higher_sequence_to_everyone(booked):
         assert "LOCATION" not in vevent
 
 
-def test_panel_changes_invite_the_added_and_cancel_for_the_removed_only(booked, make_user):
+def test_panel_changes_invite_the_added_and_cancel_for_the_removed_only(booked, make_user, staffer):
     staying, leaving = [seat.user for seat in booked.panel_seats]
     newcomer = make_user("leader")
-    scheduling.set_panel(booked, [staying, newcomer])
+    scheduling.set_panel(booked, [staying, newcomer], actor=staffer)
     db.session.commit()
     assert booked.sequence == 1
     (invite,) = outbox("calendar-request")[3:]
@@ -122,8 +128,8 @@ def test_panel_changes_invite_the_added_and_cancel_for_the_removed_only(booked, 
     assert "no longer on the panel" in cancel.text_body
 
 
-def test_cancelling_sends_a_cancel_to_everyone(booked):
-    scheduling.cancel_interview(booked, reason="Candidate withdrew")
+def test_cancelling_sends_a_cancel_to_everyone(booked, staffer):
+    scheduling.cancel_interview(booked, reason="Candidate withdrew", actor=staffer)
     db.session.commit()
     rows = outbox("calendar-cancel")
     assert len(rows) == 3
@@ -141,18 +147,23 @@ def test_cancelling_sends_a_cancel_to_everyone(booked):
         assert parsed["method"] == "CANCEL" and parsed["events"][0]["status"] == "CANCELLED"
 
 
-def test_the_sequence_only_ever_rises(booked, make_user):
+def test_the_sequence_only_ever_rises(booked, make_user, staffer):
     seen = [booked.sequence]
     later = booked.starts_at + timedelta(days=2)
     scheduling.move_interview(
-        booked, starts_at=later, ends_at=later + timedelta(hours=1), timezone="Asia/Kolkata", location=None
+        booked,
+        starts_at=later,
+        ends_at=later + timedelta(hours=1),
+        timezone="Asia/Kolkata",
+        location=None,
+        actor=staffer,
     )
     seen.append(booked.sequence)
-    scheduling.set_panel(booked, [*booked.panel, make_user("leader")])
+    scheduling.set_panel(booked, [*booked.panel, make_user("leader")], actor=staffer)
     seen.append(booked.sequence)
-    scheduling.set_panel(booked, booked.panel[:1])
+    scheduling.set_panel(booked, booked.panel[:1], actor=staffer)
     seen.append(booked.sequence)
-    scheduling.cancel_interview(booked)
+    scheduling.cancel_interview(booked, actor=staffer)
     seen.append(booked.sequence)
     db.session.commit()
     assert seen == sorted(set(seen)) and seen == [0, 1, 2, 3, 4]

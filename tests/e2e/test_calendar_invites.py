@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from interviews.audit.actors import System
 from interviews.extensions import db
 from interviews.invitations import services as invitations
 from interviews.invitations.links import candidate_url
@@ -39,7 +40,7 @@ def _weekday(days: int, hour: int) -> datetime:
 def _deliver(server, smtp_server, before: int, expected: int) -> list:  # type: ignore[no-untyped-def]
     """Run the outbox worker; the new messages that carry a calendar (`expected` of them)."""
     with server.app.app_context():
-        report = deliver_due()
+        report = deliver_due(actor=System("outbox worker"))
         db.session.remove()
     assert report.ok, report
     messages = smtp_server.wait_for(before + expected)[before:]
@@ -84,7 +85,7 @@ def _check(message, method: str) -> icalendar.Event:  # type: ignore[no-untyped-
 
 
 def test_booking_moving_and_cancelling_deliver_request_update_and_cancel(  # type: ignore[no-untyped-def]
-    live_server_factory, browser, make_user, smtp_server, mail_settings
+    live_server_factory, browser, make_user, smtp_server, mail_settings, staffer
 ):
     staff = make_user("staff", name="Priya Organizer")
     panel = [make_user("leader", name="Angela Castellanos"), make_user("leader", name="Walter Kowalczyk")]
@@ -112,7 +113,12 @@ def test_booking_moving_and_cancelling_deliver_request_update_and_cancel(  # typ
     )
     first = _weekday(9, 10)
     invitations.add_slot(
-        letter, starts_at=first, ends_at=first + timedelta(minutes=45), timezone="America/New_York", location=room
+        letter,
+        starts_at=first,
+        ends_at=first + timedelta(minutes=45),
+        timezone="America/New_York",
+        location=room,
+        actor=staffer,
     )
     invitations.send(letter, actor=staff)
     db.session.commit()
@@ -149,7 +155,12 @@ def test_booking_moving_and_cancelling_deliver_request_update_and_cancel(  # typ
     interview = db.session.query(Interview).one()
     later = first + timedelta(days=1, hours=2)
     scheduling.move_interview(
-        interview, starts_at=later, ends_at=later + timedelta(minutes=45), timezone="America/New_York", location=room
+        interview,
+        starts_at=later,
+        ends_at=later + timedelta(minutes=45),
+        timezone="America/New_York",
+        location=room,
+        actor=staffer,
     )
     db.session.commit()
     updates = _deliver(server, smtp_server, len(smtp_server.messages), 3)

@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from interviews.audit.actors import System
 from interviews.extensions import db
 from interviews.invitations.models import Invitation, InvitationStatus
 from interviews.mail.worker import deliver_due
@@ -100,7 +101,7 @@ def test_invitation_flow_across_time_zones(live_server_factory, page, browser, m
 
     # --- the outbox, delivered to a real SMTP server ----------------------------------------
     with server.app.app_context():
-        report = deliver_due()
+        report = deliver_due(actor=System("outbox worker"))
         db.session.remove()
     assert report.ok
     messages = smtp_server.wait_for(2)

@@ -32,7 +32,7 @@ def test_notes_in_the_room_and_hidden_until_submitted(app, live_server, page, br
             services.QuestionInput("Labour", "Will you sign a right-to-strike bill?"),
             services.QuestionInput("Transit", "Will you fund transit operations?"),
         ],
-        None,
+        actor=make_user("staff"),
     )
     first = make_user("leader", name="Angela Castellanos")
     second = make_user("leader", name="Walter Kowalczyk")

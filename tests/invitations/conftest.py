@@ -40,7 +40,9 @@ def room(app: Any) -> Location:
 
 
 @pytest.fixture
-def letter_race(make_race: Callable[..., Any], make_user: Callable[..., Any], room: Location) -> Callable[..., Any]:
+def letter_race(
+    make_race: Callable[..., Any], make_user: Callable[..., Any], room: Location, staffer: Any
+) -> Callable[..., Any]:
     """make(candidates=2, slots=3, respond_in=timedelta(days=5)) -> (race, letter), committed."""
 
     def make(
@@ -58,6 +60,7 @@ def letter_race(make_race: Callable[..., Any], make_user: Callable[..., Any], ro
                 "timezone": "America/New_York",
                 "duration_minutes": 45,
             },
+            actor=staffer,
         )
         for i in range(slots):
             start = weekday_at(10 + 2 * i, days=8)
@@ -68,6 +71,7 @@ def letter_race(make_race: Callable[..., Any], make_user: Callable[..., Any], ro
                 timezone="America/New_York",
                 location=room,
                 confirmed=True,
+                actor=staffer,
             )
         db.session.commit()
         return race_obj, letter
@@ -76,12 +80,12 @@ def letter_race(make_race: Callable[..., Any], make_user: Callable[..., Any], ro
 
 
 @pytest.fixture
-def sent_race(letter_race: Callable[..., Any]) -> Callable[..., Any]:
+def sent_race(letter_race: Callable[..., Any], staffer: Any) -> Callable[..., Any]:
     """Like letter_race, with the invitations sent: (race, letter, [invitations])."""
 
     def make(**kwargs: Any) -> tuple[Any, InvitationLetter, list[Invitation]]:
         race, letter = letter_race(**kwargs)
-        result = services.send(letter, to="all")
+        result = services.send(letter, to="all", actor=staffer)
         db.session.commit()
         return race, letter, result.sent
 

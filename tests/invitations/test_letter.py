@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from interviews.extensions import db
 from interviews.invitations.models import InvitationLetter, Slot
-from interviews.invitations.times import utc_to_local
+from interviews.times import utc_to_local
 from interviews.types import utcnow
+from tests.conftest import changed_tables, stored_rows
 
 
 def _local(value, tz="America/New_York"):  # type: ignore[no-untyped-def]
@@ -45,6 +46,7 @@ def test_staff_write_the_letter_through_the_page(client, auth, make_race):
 def test_a_deadline_in_the_past_or_a_bad_zone_is_refused_with_a_message(client, auth, make_race):
     race = make_race()
     auth.login("staff")
+    before = stored_rows()
     past = client.post(
         f"/races/{race.id}/invitation", data=_letter_form(**{"letter-respond_by": _local(utcnow() - timedelta(days=1))})
     )
@@ -55,6 +57,7 @@ def test_a_deadline_in_the_past_or_a_bad_zone_is_refused_with_a_message(client, 
     garbage = client.post(f"/races/{race.id}/invitation", data=_letter_form(**{"letter-respond_by": "tomorrow-ish"}))
     assert garbage.status_code == 400
     assert db.session.scalar(select(InvitationLetter)) is None
+    assert changed_tables(before) == []
 
 
 def test_once_sent_the_text_cannot_change_but_the_page_says_why(client, auth, sent_race):
@@ -62,12 +65,14 @@ def test_once_sent_the_text_cannot_change_but_the_page_says_why(client, auth, se
     auth.login("staff")
     page = client.get(f"/races/{race.id}/invitation").get_data(as_text=True)
     assert "can no longer" in page
+    before = stored_rows()
     response = client.post(
         f"/races/{race.id}/invitation",
         data=_letter_form(**{"letter-body": "A different text", "letter-respond_by": _local(letter.respond_by)}),
     )
     assert response.status_code == 400
     assert "every candidate must receive the same letter" in response.get_data(as_text=True)
+    assert changed_tables(before) == []
     db.session.refresh(letter)
     assert letter.body.startswith("Dear candidate")
     # What is not part of the text may still change.
@@ -98,6 +103,7 @@ def test_slot_rules(client, auth, letter_race, at):
     slot = db.session.scalar(select(Slot))
     assert slot.ends_at - slot.starts_at == timedelta(minutes=45)  # the letter's length
 
+    before = stored_rows()
     past = _slot(client, race, _local(utcnow() - timedelta(days=1)))
     assert past.status_code == 400 and "in the past" in past.get_data(as_text=True)
 
@@ -110,17 +116,20 @@ def test_slot_rules(client, auth, letter_race, at):
     nonsense = _slot(client, race, "not a time")
     assert nonsense.status_code == 400
     assert len(db.session.scalars(select(Slot)).all()) == 1
+    assert changed_tables(before) == []
 
 
 def test_odd_hours_are_flagged_and_need_confirming(client, auth, letter_race, at):
     race, _letter = letter_race(slots=0)
     auth.login("staff")
     early = _local(at(6, days=9))
+    before = stored_rows()
     warned = _slot(client, race, early)
     assert warned.status_code == 400
     body = warned.get_data(as_text=True)
     assert "before 07:00" in body and "offer this time anyway" in body
     assert db.session.scalar(select(Slot)) is None
+    assert changed_tables(before) == []
     confirmed = _slot(client, race, early, **{"slot-confirm": "y"})
     assert confirmed.status_code == 302
     assert db.session.scalar(select(Slot)) is not None
@@ -140,9 +149,11 @@ def test_a_booked_slot_cannot_be_removed_a_free_one_can(client, auth, sent_race,
 def test_leaders_cannot_edit_the_letter_but_can_read_the_ledger(client, auth, sent_race):
     race, _, _ = sent_race()
     auth.login("leader")
+    before = stored_rows()
     assert client.get(f"/races/{race.id}/invitation").status_code == 403
     assert client.get(f"/races/{race.id}/invitation/ledger").status_code == 200
     assert client.post(f"/races/{race.id}/invitation/send", data={"to": "all"}).status_code == 403
+    assert changed_tables(before) == []
 
 
 def test_bad_staff_input_never_500(client, auth, sent_race):
@@ -166,5 +177,7 @@ def test_bad_staff_input_never_500(client, auth, sent_race):
         ("/invitations/requests/12345/handled", {}),
     ]
     for url, data in attempts:
+        before = stored_rows()
         response = client.post(url, data=data)
         assert response.status_code < 500, (url, response.status_code)
+        assert changed_tables(before) == [], (url, response.status_code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -41,14 +42,35 @@ def test_send_to_all_through_the_page(client, auth, letter_race):
         assert mail.entity_id == invitation.id
         # The letter's text, word for word, is in the e-mail: that is what the digest covers.
         assert letter_content(letter) in mail.text_body
+        assert "Dear candidate,\n\nOur board invites you to an interview." in mail.text_body
+        assert "Topics we will discuss:\n- Workers' right to organise\n- Public transit funding" in mail.text_body
     db.session.refresh(letter)
     assert letter.locked
 
 
-def test_every_invitation_carries_the_same_digest_and_the_ledger_proves_it(client, auth, sent_race, make_race):
-    race, letter, invitations = sent_race(candidates=3)
+# The letter_race fixture's letter, with the deadline below, as every candidate must read it: written by hand.
+LETTER_AS_SENT = """Invitation to an endorsement interview
+
+Dear candidate,
+
+Our board invites you to an interview.
+
+Topics we will discuss:
+- Workers' right to organise
+- Public transit funding
+
+Please respond by Wed 15 Jan 2031, 17:00 EST (2031-01-15 22:00 UTC)."""
+
+
+def test_every_invitation_carries_the_same_digest_and_the_ledger_proves_it(client, auth, letter_race, staffer):
+    race, letter = letter_race(candidates=3)
+    letter.respond_by = datetime(2031, 1, 15, 22, 0, tzinfo=UTC)
+    invitations = services.send(letter, to="all", actor=staffer).sent
+    db.session.commit()
     expected = hashlib.sha256(letter_content(letter).encode()).hexdigest()
     assert {i.content_digest for i in invitations} == {expected}
+    assert expected == hashlib.sha256(LETTER_AS_SENT.encode("utf-8")).hexdigest()
+    assert LETTER_AS_SENT in _mails()[0].text_body
     auth.login("leader")
     page = client.get(f"/races/{race.id}/invitation/ledger").get_data(as_text=True)
     assert f'All 3 invitations carry the same text: sha256 <code class="digest">{expected}</code>' in page
@@ -129,18 +151,18 @@ def test_withdraw_revokes_the_link_and_cancels_the_booked_interview(client, auth
     assert all(m.to_addresses != invitation.candidate.contact_email for m in _mails()[before:])
 
 
-def test_nothing_is_sent_without_slots_or_after_the_deadline(app, letter_race):
+def test_nothing_is_sent_without_slots_or_after_the_deadline(app, letter_race, staffer):
     from datetime import timedelta
 
     import pytest
 
     _race, letter = letter_race(slots=0)
     with pytest.raises(services.InvitationError, match="slot"):
-        services.send(letter)
+        services.send(letter, actor=staffer)
     _race2, letter2 = letter_race(title="Another race")
     letter2.respond_by = utcnow() - timedelta(minutes=1)
     with pytest.raises(services.InvitationError, match="deadline"):
-        services.send(letter2)
+        services.send(letter2, actor=staffer)
     db.session.rollback()
 
 

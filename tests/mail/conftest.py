@@ -8,9 +8,13 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from interviews.audit.actors import System
 from interviews.extensions import db
 from interviews.mail.services import enqueue
 from tests.conftest import free_port
+
+# Who the tests' delivery passes run as, as `flask outbox send` and `work` do.
+WORKER = System("outbox worker")
 
 ICS = (
     b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test Labor Council//Endorsements//EN\r\nMETHOD:REQUEST\r\n"

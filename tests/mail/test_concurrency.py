@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from interviews.extensions import db
 from interviews.mail.models import OutboxMessage, OutboxStatus
 from interviews.mail.worker import deliver_due
+from tests.mail.conftest import WORKER
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +50,7 @@ def test_worker_threads_racing_deliver_each_message_once(app, app_factory, mail_
             with worker_app.app_context():
                 start.wait()
                 while True:
-                    report = deliver_due()
+                    report = deliver_due(actor=WORKER)
                     reports.append(report)
                     if report.processed == 0:
                         break

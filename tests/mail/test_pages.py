@@ -11,7 +11,8 @@ from interviews.audit.models import AuditEvent
 from interviews.extensions import db
 from interviews.mail.models import OutboxMessage, OutboxStatus
 from interviews.mail.worker import deliver_due
-from tests.mail.conftest import ICS
+from tests.conftest import changed_tables, stored_rows
+from tests.mail.conftest import ICS, WORKER
 
 
 def _fail(message: OutboxMessage, error: str = "550 5.1.1 Recipient address rejected") -> OutboxMessage:
@@ -28,7 +29,9 @@ def test_only_staff_and_admins_see_the_outbox(client, auth, make_message, role, 
     auth.login(role)
     for url in ("/outbox/", f"/outbox/{message.id}", f"/outbox/{message.id}/invite.ics"):
         assert client.get(url).status_code == status, url
+    before = stored_rows()
     assert client.post(f"/outbox/{message.id}/retry").status_code == (403 if role == "leader" else 302)
+    assert changed_tables(before) == []  # refused, or a waiting message: nothing to retry
 
 
 def test_anonymous_visitors_are_asked_to_sign_in(client, make_message):
@@ -40,12 +43,14 @@ def test_anonymous_visitors_are_asked_to_sign_in(client, make_message):
 def test_unknown_ids_are_404(client, auth, make_message):
     auth.login("staff")
     plain = make_message()
+    before = stored_rows()
     assert client.get("/outbox/987654").status_code == 404
     assert client.get("/outbox/987654/invite.ics").status_code == 404
     assert client.post("/outbox/987654/retry").status_code == 404
     assert client.get(f"/outbox/{plain.id}/invite.ics").status_code == 404  # no invitation in this one
     assert client.get("/outbox/?status=nonsense&page=-4").status_code == 200
     assert client.get("/outbox/?page=999").status_code == 200
+    assert changed_tables(before) == []
 
 
 def test_tabs_show_counts_and_the_messages_of_each(client, auth, make_message):
@@ -131,21 +136,24 @@ def test_retry_a_failed_message_from_the_page_then_it_is_delivered(
     assert event.changes == {"status": ["failed", "pending"], "attempts": [8, 0]}
 
     app.config.update(mail_settings)
-    assert deliver_due().sent == 1
+    assert deliver_due(actor=WORKER).sent == 1
     assert smtp_server.wait_for(1)[0]["Message-ID"] == message.message_id
 
 
 def test_retrying_a_message_that_did_not_fail_changes_nothing(client, auth, make_message):
     auth.login("staff")
     message = make_message()
+    before = stored_rows()
     response = client.post(f"/outbox/{message.id}/retry", follow_redirects=True)
     assert "Only a failed message can be retried" in response.get_data(as_text=True)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "mail.retry")) is None
+    assert changed_tables(before) == []
 
 
 def test_retry_needs_its_csrf_token(app, client, auth, make_message):
     auth.login("staff")
     message = _fail(make_message())
+    before = stored_rows()
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         response = client.post(f"/outbox/{message.id}/retry")
@@ -154,6 +162,7 @@ def test_retry_needs_its_csrf_token(app, client, auth, make_message):
     assert response.status_code in (302, 400)
     db.session.refresh(message)
     assert message.status is OutboxStatus.failed
+    assert changed_tables(before) == []
 
 
 def test_dashboard_shows_staff_the_counts_and_the_way_to_failures(client, auth, make_message, make_user):

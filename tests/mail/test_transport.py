@@ -15,7 +15,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from interviews.mail.models import OutboxStatus
 from interviews.mail.worker import deliver_due
 from tests.conftest import free_port
-from tests.mail.conftest import RefusingHandler
+from tests.mail.conftest import WORKER, RefusingHandler
 
 USER, PASSWORD = "outbox@labor.example.org", "app-password-123"
 
@@ -80,7 +80,7 @@ def test_delivers_over_tls_after_logging_in(mail_app, tls_server, make_message, 
     )
     message = make_message()
     logins.clear()
-    report = deliver_due()
+    report = deliver_due(actor=WORKER)
     assert report.sent == 1, report.errors
     assert logins == [USER.encode()]
     assert message.message_id.encode() in handler.received[0]
@@ -90,7 +90,7 @@ def test_a_wrong_password_keeps_the_message_with_the_servers_answer(mail_app, tl
     port, handler = tls_server(implicit=False)
     mail_app.config.update(MAIL_PORT=port, MAIL_USE_TLS=True, MAIL_USERNAME=USER, MAIL_PASSWORD="wrong")
     message = make_message()
-    report = deliver_due()
+    report = deliver_due(actor=WORKER)
     assert report.retrying == 1 and handler.received == []
     assert message.status is OutboxStatus.pending and "535" in message.last_error
 
@@ -99,5 +99,5 @@ def test_without_starttls_a_server_that_requires_it_refuses(mail_app, tls_server
     port, handler = tls_server(implicit=False)
     mail_app.config.update(MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME=USER, MAIL_PASSWORD=PASSWORD)
     message = make_message()
-    assert deliver_due().retrying == 1 and handler.received == []
+    assert deliver_due(actor=WORKER).retrying == 1 and handler.received == []
     assert message.status is OutboxStatus.pending and message.last_error

@@ -16,11 +16,11 @@ from interviews.types import utcnow
 
 
 @pytest.fixture
-def make_questions(app: Any) -> Callable[..., Any]:
+def make_questions(app: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
     def make(race: Any, texts: list[str] | None = None, editor: Any = None):  # type: ignore[no-untyped-def]
         texts = texts or ["Will you support the right to strike?", "How will you fund public transit?"]
         inputs = [services.QuestionInput(f"Topic {i}", t) for i, t in enumerate(texts, start=1)]
-        question_list = services.save_question_list(race, inputs, editor)
+        question_list = services.save_question_list(race, inputs, actor=editor or make_user("staff"))
         db.session.commit()
         return question_list
 
@@ -54,15 +54,15 @@ def write_note(app: Any) -> Callable[..., Any]:
     def write(interview: Any, author: Any, body: str, visibility: str = "panel", question: Any = None, **kw: Any):  # type: ignore[no-untyped-def]
         note = services.save_note(
             interview,
-            author,
             question,
             body=body,
             visibility=Visibility(visibility),
             base_version=kw.pop("base_version", 0),
+            actor=author,
         )
         if kw.pop("submit", False):
             db.session.flush()
-            services.submit_notes(interview, author)
+            services.submit_notes(interview, actor=author)
         db.session.commit()
         return note
 

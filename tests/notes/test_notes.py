@@ -12,6 +12,7 @@ from interviews.audit.models import AuditEvent
 from interviews.extensions import db
 from interviews.notes.models import Note, NoteDraft
 from interviews.votes.models import Vote, VoteStatus
+from tests.conftest import changed_tables, stored_rows
 from tests.notes.pdftext import pdf_text
 
 
@@ -79,8 +80,10 @@ def test_the_general_note_is_one_per_author(client, auth, panel):  # type: ignor
         == 302
     )
     # A second "new" general note (from another tab) is refused rather than making a duplicate.
+    before = stored_rows()
     second = client.post(_write_url(interview), data={"body": "Another", "visibility": "panel", "version": "0"})
     assert second.status_code == 409
+    assert changed_tables(before) == []
     assert db.session.scalar(select(db.func.count(Note.id))) == 1
 
 
@@ -93,12 +96,14 @@ def test_a_stale_save_is_refused_and_the_text_kept(client, auth, panel, write_no
     client.post(
         _write_url(interview, questions[0]), data={"body": "From tab one", "visibility": "panel", "version": "1"}
     )
+    before = stored_rows()
     stale = client.post(
         _write_url(interview, questions[0]),
         data={"body": "From tab two <keep me>", "visibility": "panel", "version": "1"},
     )
     html = stale.get_data(as_text=True)
     assert stale.status_code == 409
+    assert changed_tables(before) == []
     assert "saved elsewhere" in html
     assert _textarea(html) == "From tab two <keep me>"
     assert "From tab one" in html  # the saved version is shown beside it to compare
@@ -128,10 +133,12 @@ def test_only_the_author_edits_and_only_panel_members_write(client, auth, panel,
     assert note.body == "Mine"
     auth.logout()
     auth.login(make_user("leader"))
+    before = stored_rows()
     assert client.get(_write_url(interview, questions[0])).status_code == 403
     assert (
         client.post(_write_url(interview), data={"body": "x", "visibility": "panel", "version": "0"}).status_code == 403
     )
+    assert changed_tables(before) == []
     auth.logout()
     auth.login("staff")
     assert client.get(_write_url(interview)).status_code == 403
@@ -147,15 +154,25 @@ def test_a_question_from_another_race_is_not_found(client, auth, panel, make_rac
 
 def test_a_note_over_the_limit_is_refused_with_its_text_kept(client, auth, panel, app):  # type: ignore[no-untyped-def]
     _race, _questions, interview, author, _ = panel
+    # The limit is set here, so the figures below are the test's own rather than read back from the app.
+    app.config["NOTE_MAX_LENGTH"] = 1000
     limit = app.config["NOTE_MAX_LENGTH"]
     auth.login(author)
     long_text = "strike " * (limit // 7 + 1)
+    assert len(long_text) == 1001
+    before = stored_rows()
     response = client.post(_write_url(interview), data={"body": long_text, "visibility": "panel", "version": "0"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f"at most {limit:,} characters" in html
+    assert "at most 1,000 characters" in html
     assert _textarea(html) == long_text
     assert db.session.scalar(select(db.func.count(Note.id))) == 0
+    assert changed_tables(before) == []
+    # One character less is exactly the limit, and is kept.
+    exact = client.post(_write_url(interview), data={"body": "x" * 1000, "visibility": "panel", "version": "0"})
+    assert exact.status_code == 302
+    assert len(db.session.scalar(select(Note.body))) == 1000
 
 
 def test_notes_are_plain_text_with_line_breaks_and_html_shown_as_text(client, auth, panel, write_note):  # type: ignore[no-untyped-def]
@@ -206,20 +223,24 @@ def test_a_final_vote_locks_notes_and_the_question_list(client, auth, panel, wri
     auth.login(author)
     page = client.get(f"/interviews/{interview.id}/notes").get_data(as_text=True)
     assert "read-only" in page and "Edit your note" not in page and "Write a note" not in page
+    before = stored_rows()
     refused = client.post(
         _write_url(interview, questions[0]), data={"body": "After", "visibility": "panel", "version": "1"}
     )
     assert refused.status_code == 409 and "read-only" in refused.get_data(as_text=True)
     assert client.post(f"/interviews/{interview.id}/notes/draft", data={"body": "x", "version": "1"}).status_code == 409
     assert db.session.scalar(select(Note.body)) == "Before the vote"
+    assert changed_tables(before) == []
     auth.logout()
     auth.login("staff")
     assert "Edit the list" not in client.get(f"/races/{race.id}/questions").get_data(as_text=True)
+    before = stored_rows()
     edit = client.post(
         f"/races/{race.id}/questions/edit",
         data={"questions-0-position": "1", "questions-0-topic": "", "questions-0-text": "New?"},
     )
     assert edit.status_code == 409 and "read-only" in edit.get_data(as_text=True)
+    assert changed_tables(before) == []
 
 
 def test_a_draft_is_kept_while_typing_and_restored_on_reopening(client, auth, panel, write_note):  # type: ignore[no-untyped-def]
@@ -253,8 +274,10 @@ def test_the_draft_endpoint_needs_the_csrf_token(app_factory, make_race, make_us
     with strict.session_transaction() as session:
         session["_user_id"] = str(author.id)
         session["_fresh"] = True
+    before = stored_rows()
     response = strict.post(f"/interviews/{interview.id}/notes/draft", data={"body": "x", "version": "0"})
     assert response.status_code == 400
+    assert changed_tables(before) == []
 
 
 def test_two_simultaneous_saves_from_the_same_version_never_lose_one(app_factory, panel, write_note):  # type: ignore[no-untyped-def]

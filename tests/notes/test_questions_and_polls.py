@@ -7,6 +7,7 @@ from sqlalchemy import select
 from interviews.extensions import db
 from interviews.notes.models import MemberPoll, QuestionList
 from interviews.notes.views import race_notes_section
+from tests.conftest import changed_tables, stored_rows
 
 
 def _rows(*questions: tuple[str, str, str]) -> dict[str, str]:
@@ -51,11 +52,16 @@ def test_question_list_edits_are_for_staff_and_checked(client, auth, make_race):
     assert client.get(f"/races/{race.id}/questions/edit").status_code == 403
     auth.logout()
     auth.login("admin")
+    before = stored_rows()
     empty = client.post(f"/races/{race.id}/questions/edit", data=_rows(("", "", "")))
     assert empty.status_code == 400 and "at least one question" in empty.get_data(as_text=True)
-    client.post(f"/races/{race.id}/questions/edit", data=_rows(("1", "", "Same?")))
+    assert changed_tables(before) == []
+    assert client.post(f"/races/{race.id}/questions/edit", data=_rows(("1", "", "Same?"))).status_code == 302
+    before = stored_rows()
     same = client.post(f"/races/{race.id}/questions/edit", data=_rows(("1", "", "Same?")))
     assert same.status_code == 400 and "Nothing changed" in same.get_data(as_text=True)
+    assert changed_tables(before) == []
+    assert db.session.scalars(select(QuestionList.version)).all() == [1]
 
 
 def _poll(race, **overrides: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -113,6 +119,7 @@ def test_a_poll_is_recorded_and_drawn_with_its_figures_as_text(client, auth, app
 def test_poll_figures_that_cannot_be_true_are_refused(client, auth, make_race):  # type: ignore[no-untyped-def]
     race = make_race(candidates=2)
     auth.login("staff")
+    before = stored_rows()
     cases = [
         (
             {"result_kind": "percentages", "results-0-value": "60", "results-1-value": "45"},
@@ -134,6 +141,7 @@ def test_poll_figures_that_cannot_be_true_are_refused(client, auth, make_race): 
         assert message in html, (overrides, message)
         assert 'value="Town hall straw poll"' in html  # what was typed stays in the form
     assert db.session.scalar(select(db.func.count(MemberPoll.id))) == 0
+    assert changed_tables(before) == []
 
 
 def test_a_poll_is_edited_and_deleted_by_staff_only(client, auth, make_race):  # type: ignore[no-untyped-def]
@@ -147,7 +155,9 @@ def test_a_poll_is_edited_and_deleted_by_staff_only(client, auth, make_race):  #
     assert poll.title == "Renamed" and len(poll.results) == 1
     auth.logout()
     auth.login("leader")
+    before = stored_rows()
     assert client.post(f"/polls/{poll.id}/delete").status_code == 403
+    assert changed_tables(before) == []
     auth.logout()
     auth.login("admin")
     assert client.post(f"/polls/{poll.id}/delete").status_code == 302

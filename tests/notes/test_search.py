@@ -19,12 +19,27 @@ def test_the_search_index_exists_on_this_database(app):  # type: ignore[no-untyp
         assert {"notes_fts", "candidates_fts", "notes_fts_insert", "notes_fts_update", "notes_fts_delete"} <= names
 
 
-def test_the_ddl_can_run_again(app):  # type: ignore[no-untyped-def]
+def _search_structures() -> list[tuple[str, str]]:
+    if db.engine.dialect.name == "postgresql":
+        query = "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%fts%' ORDER BY indexname"
+    else:
+        query = "SELECT name, sql FROM sqlite_master WHERE name LIKE '%fts%' ORDER BY name"
+    return [tuple(row) for row in db.session.execute(text(query))]
+
+
+def test_the_ddl_can_run_again(app, make_race, make_user, make_interview, write_note):  # type: ignore[no-untyped-def]
     # The lead copies these into the migration: running them twice must be harmless.
+    before = _search_structures()
     statements = POSTGRES_DDL if db.engine.dialect.name == "postgresql" else SQLITE_DDL
     for statement in statements:
         db.session.execute(text(statement))
     db.session.commit()
+    assert _search_structures() == before  # nothing added twice, nothing replaced
+    # The index still follows new notes, each once.
+    race = make_race()
+    leader = make_user("leader")
+    write_note(make_interview(race, [leader]), leader, "Firm on prevailing wage.", "leadership")
+    assert [hit.note.body for hit in search("prevailing wage", leader).notes] == ["Firm on prevailing wage."]
 
 
 def test_words_find_notes_ranked_with_safe_snippets(
@@ -85,7 +100,9 @@ def test_the_index_follows_edits_and_candidates_are_found(app, make_race, make_u
 def test_odd_input_is_safe(app, make_user):  # type: ignore[no-untyped-def]
     leader = make_user("leader")
     for words in ['"', "NEAR(", "a OR", "*", "-x", "'; DROP TABLE notes; --", "ü", "right AND"]:
-        search(words, leader)  # no error, whatever the engine's query syntax
+        # No error, whatever the engine's query syntax; and with no notes stored, nothing found.
+        assert search(words, leader).total == 0, words
+    assert db.session.scalar(text("SELECT COUNT(*) FROM notes")) == 0  # the table is still there
     assert fts5_query('right "to strike" x"y') == '"right" AND "to strike" AND "x y"'
     assert (
         str(highlight("a \ue000<i>b</i>\ue001 \ue001c\ue000")) == "a <mark>&lt;i&gt;b&lt;/i&gt;</mark> c<mark></mark>"

@@ -11,7 +11,9 @@ from interviews.audit.models import AuditEvent
 from interviews.extensions import db
 from interviews.races import services
 from interviews.races.models import Race, Stage
+from interviews.races.stages import stage_of, stages_of
 from interviews.types import utcnow
+from tests.conftest import changed_tables, stored_rows
 
 RACE = {
     "title": "2026 Governor",
@@ -38,7 +40,7 @@ def test_staff_create_and_edit_a_race_with_an_audit_trail(client, auth):
     race = db.session.scalar(select(Race))
     assert response.headers["Location"] == f"/races/{race.id}"
     assert race.election_date == date(2027, 11, 2) and race.hide_notes_until_submitted
-    assert race.stage is Stage.planning
+    assert stage_of(race) is Stage.planning
     assert client.post(f"/races/{race.id}/edit", data={**RACE, "office": "Governor of Columbia"}).status_code == 302
     db.session.refresh(race)
     assert race.office == "Governor of Columbia" and not race.hide_notes_until_submitted
@@ -58,20 +60,24 @@ def test_staff_create_and_edit_a_race_with_an_audit_trail(client, auth):
 )
 def test_bad_race_input_is_a_clear_message_never_a_500(client, auth, change, message):
     auth.login("staff")
+    before = stored_rows()
     response = client.post("/races/new", data={**RACE, **change})
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(Race)) is None
+    assert changed_tables(before) == []
 
 
 def test_leaders_read_races_but_cannot_change_them(client, auth, make_race):
     race = make_race()
     auth.login("leader")
+    before = stored_rows()
     assert client.get(f"/races/{race.id}").status_code == 200
     assert client.get("/races/new").status_code == 403
     assert client.post(f"/races/{race.id}/edit", data=RACE).status_code == 403
     assert client.post(f"/races/{race.id}/panel").status_code == 403
     assert client.get("/races/987654").status_code == 404
+    assert changed_tables(before) == []
 
 
 def test_the_race_page_shows_facts_candidates_panel_and_interviews(client, auth, make_race, make_user):
@@ -97,28 +103,30 @@ def test_staff_choose_the_default_panel_from_active_leaders(client, auth, make_r
     db.session.refresh(race)
     assert [u.name for u in race.panel] == ["Ana Ruiz", "Ben Ode"]
     # A staff account is not a leader: refused, and the panel stays as it was.
+    before = stored_rows()
     refused = client.post(f"/races/{race.id}/panel", data={"members": [staffer.id]})
     assert refused.status_code == 400 and "not an active leader any more" in refused.get_data(as_text=True)
+    assert changed_tables(before) == []
     db.session.refresh(race)
     assert len(race.panel) == 2
     events = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "race.panel_changed")).all()
     assert events == ["race.panel_changed"]
 
 
-def test_the_stage_follows_the_records(app, make_race, make_user):
+def test_the_stage_follows_the_records(app, make_race, make_user, count_queries):
     from interviews.invitations.models import Invitation, InvitationLetter
     from interviews.scheduling.services import create_interview
     from interviews.votes.models import Vote, VoteStatus
 
     race = make_race()
-    assert services.derive_stage(race) is Stage.planning
+    staffer = make_user("staff")
+    assert stage_of(race) is Stage.planning
     letter = InvitationLetter(race=race, subject="Invitation", body="Meet us", respond_by=utcnow(), timezone="UTC")
     db.session.add(letter)
     db.session.add(Invitation(letter=letter, candidate=race.candidates[0], content_digest="0" * 64))
     db.session.commit()
-    # The stage follows the records even before anyone stores it (other features need not remember to).
-    assert race.stored_stage is Stage.planning and race.stage is Stage.inviting
-    assert services.refresh_stage(race) is Stage.inviting and race.stored_stage is Stage.inviting
+    # The stage follows the records: nothing stores it, so no feature can forget to.
+    assert stage_of(race) is Stage.inviting
     start = utcnow() + timedelta(days=3)
     create_interview(
         race=race,
@@ -128,19 +136,28 @@ def test_the_stage_follows_the_records(app, make_race, make_user):
         timezone="UTC",
         location=None,
         panel=[make_user("leader")],
+        actor=staffer,
     )
-    assert services.derive_stage(race) is Stage.interviewing
+    assert stage_of(race) is Stage.interviewing
     vote = Vote(race=race, held_on=date.today(), motion="Endorse")
     db.session.add(vote)
     db.session.flush()
-    assert services.derive_stage(race) is Stage.deliberating
+    assert stage_of(race) is Stage.deliberating
     vote.status = VoteStatus.final
     db.session.flush()
-    assert services.derive_stage(race) is Stage.decided
-    services.close_race(race)
-    assert services.derive_stage(race) is Stage.closed
-    services.reopen_race(race)
-    assert race.stage is Stage.decided
+    assert stage_of(race) is Stage.decided
+    services.close_race(race, actor=staffer)
+    assert stage_of(race) is Stage.closed and race.closed_at is not None
+    services.reopen_race(race, actor=staffer)
+    assert stage_of(race) is Stage.decided and race.closed_at is None
+    # Any number of races in one query (lists and the dashboard show many).
+    others = [make_race(f"Race {n}") for n in range(3)]
+    for loaded in (race, *others):
+        db.session.refresh(loaded)
+    with count_queries() as counter:
+        stages = stages_of([race, *others])
+    assert counter.count == 1
+    assert stages == {race.id: Stage.decided, **{o.id: Stage.planning for o in others}}
 
 
 def test_staff_close_and_reopen_a_race(client, auth, make_race):
@@ -148,10 +165,10 @@ def test_staff_close_and_reopen_a_race(client, auth, make_race):
     auth.login("staff")
     assert client.post(f"/races/{race.id}/stage", data={"closed": "1"}).status_code == 302
     db.session.refresh(race)
-    assert race.stage is Stage.closed
+    assert stage_of(race) is Stage.closed
     assert client.post(f"/races/{race.id}/stage", data={"closed": "0"}).status_code == 302
     db.session.refresh(race)
-    assert race.stage is Stage.planning
+    assert stage_of(race) is Stage.planning
 
 
 def test_the_race_list_counts_candidates_in_a_fixed_number_of_queries(client, auth, make_race, count_queries):
@@ -187,3 +204,15 @@ def test_the_race_page_does_not_query_per_candidate(client, auth, make_race, cou
     with count_queries() as eight:
         client.get(f"/races/{many.id}")
     assert eight.count == one.count
+
+
+@pytest.mark.parametrize("data", [{}, {"closed": "maybe"}, {"closed": "true"}])
+def test_closing_a_race_needs_it_said_outright(client, auth, make_race, data):
+    race = make_race()
+    auth.login("staff")
+    assert client.post(f"/races/{race.id}/stage", data={"closed": "1"}).status_code == 302
+    before = stored_rows()
+    # A mangled field used to mean "reopen"; now it is refused and the race stays closed.
+    assert client.post(f"/races/{race.id}/stage", data=data).status_code == 400
+    assert changed_tables(before) == []
+    assert stage_of(race) is Stage.closed

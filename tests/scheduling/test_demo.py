@@ -17,6 +17,7 @@ from interviews.extensions import db
 from interviews.invitations.models import InvitationStatus
 from interviews.notes.models import MemberPoll, Note
 from interviews.races.models import Race, Stage
+from interviews.races.stages import stage_of
 from interviews.scheduling.models import InterviewStatus
 from interviews.types import utcnow
 from interviews.votes.models import Vote, VoteStatus
@@ -56,7 +57,7 @@ def test_the_demo_is_one_story(app):  # type: ignore[no-untyped-def]
             assert vote.opened_at < before
 
     president = _race("2028 Presidential endorsement")
-    assert president.stage is Stage.decided
+    assert stage_of(president) is Stage.decided
     assert president.letter.respond_by < now - timedelta(weeks=7)
     assert {i.status for i in president.letter.invitations} == {
         InvitationStatus.accepted,
@@ -80,7 +81,7 @@ def test_the_demo_is_one_story(app):  # type: ignore[no-untyped-def]
     assert notes and all(n.created_at > n.interview.ends_at for n in notes)
 
     governor = _race("2027 Governor")
-    assert governor.stage is Stage.interviewing and governor.hide_notes_until_submitted
+    assert stage_of(governor) is Stage.interviewing and governor.hide_notes_until_submitted
     assert now + timedelta(days=5) < governor.letter.respond_by < now + timedelta(days=9)
     assert now - timedelta(days=8) < governor.letter.locked_at < now - timedelta(days=6)
     assert {i.status for i in governor.letter.invitations} == {
@@ -100,7 +101,7 @@ def test_the_demo_is_one_story(app):  # type: ignore[no-untyped-def]
     assert len(ahead) == 2 and all(i.starts_at > now for i in ahead)
 
     senate = _race("State Senate District 12")
-    assert senate.stage is Stage.deliberating
+    assert stage_of(senate) is Stage.deliberating
     assert [i.status for i in senate.interviews] == [InterviewStatus.completed] * 2
     assert all(any(n.interview_id == i.id for n in notes) for i in senate.interviews)
     (open_vote,) = db.session.scalars(select(Vote).where(Vote.race_id == senate.id)).all()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from interviews.audit.actors import ActorKind
 from interviews.audit.models import AuditEvent
 from interviews.extensions import db
 from interviews.scheduling.models import Location, LocationKind
+from tests.conftest import changed_tables, stored_rows
 
 
 def test_staff_add_a_room_and_a_video_meeting(client, auth):
@@ -40,9 +42,11 @@ def test_staff_add_a_room_and_a_video_meeting(client, auth):
 )
 def test_bad_location_input_is_a_clear_message(client, auth, data, message):
     auth.login("staff")
+    before = stored_rows()
     response = client.post("/locations/new", data=data)
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert db.session.scalar(select(Location)) is None
+    assert changed_tables(before) == []
 
 
 def test_edit_and_take_out_of_use_with_audit(client, auth, make_location):
@@ -61,5 +65,38 @@ def test_edit_and_take_out_of_use_with_audit(client, auth, make_location):
 def test_leaders_cannot_manage_locations(client, auth, make_location):
     location = make_location()
     auth.login("leader")
+    before = stored_rows()
     assert client.get("/locations").status_code == 403
     assert client.post(f"/locations/{location.id}/active", data={"active": "0"}).status_code == 403
+    assert changed_tables(before) == []
+
+
+def test_each_write_to_a_location_names_the_staff_member_who_made_it(client, auth, make_user):
+    staff = make_user("staff", name="Harold Baptiste", email="harold.baptiste@labor.example.org")
+    auth.login(staff)
+    room = {"name": "Union Hall, Boardroom A", "kind": "room", "address": "1200 Harbor Street", "capacity": "24"}
+    assert client.post("/locations/new", data=room).status_code == 302
+    location = db.session.scalar(select(Location))
+    assert client.post(f"/locations/{location.id}", data={**room, "capacity": "20"}).status_code == 302
+    assert client.post(f"/locations/{location.id}/active", data={"active": "0"}).status_code == 302
+    assert client.post(f"/locations/{location.id}/active", data={"active": "1"}).status_code == 302
+
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "Location").order_by(AuditEvent.id))
+    by_staff = (ActorKind.user, staff.id, "Harold Baptiste <harold.baptiste@labor.example.org>")
+    assert [(e.action, (e.actor_kind, e.actor_id, e.actor_label)) for e in events] == [
+        ("location.created", by_staff),
+        ("location.updated", by_staff),
+        ("location.deactivated", by_staff),
+        ("location.activated", by_staff),
+    ]
+
+
+@pytest.mark.parametrize("data", [{}, {"active": "maybe"}, {"active": "yes"}])
+def test_taking_a_room_out_of_use_needs_it_said_outright(client, auth, make_location, data):
+    location = make_location()
+    auth.login("staff")
+    before = stored_rows()
+    assert client.post(f"/locations/{location.id}/active", data=data).status_code == 400
+    assert changed_tables(before) == []
+    db.session.refresh(location)
+    assert location.active

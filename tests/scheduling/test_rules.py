@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from interviews.extensions import db
 from interviews.scheduling import services
-from interviews.scheduling.rules import check_times, find_conflicts, local_to_utc
+from interviews.scheduling.models import Interview, InterviewStatus
+from interviews.scheduling.rules import check_times, find_conflicts
+from interviews.times import day_time_to_utc
 from interviews.types import utcnow
 
 NY = "America/New_York"
@@ -48,13 +51,13 @@ def test_odd_hours_and_weekends_are_warnings_in_the_chosen_zone(at):
 
 
 def test_local_to_utc_refuses_a_time_the_clocks_skip():
-    assert local_to_utc(date(2031, 1, 15), time(14, 0), NY) == datetime(2031, 1, 15, 19, 0, tzinfo=UTC)
+    assert day_time_to_utc(date(2031, 1, 15), time(14, 0), NY) == datetime(2031, 1, 15, 19, 0, tzinfo=UTC)
     with pytest.raises(ValueError, match="clocks go forward"):
-        local_to_utc(date(2031, 3, 9), time(2, 30), NY)
+        day_time_to_utc(date(2031, 3, 9), time(2, 30), NY)
 
 
 @pytest.fixture
-def booked(app, make_race, make_user, make_location, at):
+def booked(app, make_race, make_user, make_location, at, staffer):
     """One interview 10:00-10:45 New York with leader `a` in Boardroom A."""
     race = make_race()
     a, b = make_user("leader", name="Ana Ruiz"), make_user("leader", name="Ben Ode")
@@ -69,6 +72,7 @@ def booked(app, make_race, make_user, make_location, at):
         timezone=NY,
         location=room,
         panel=[a],
+        actor=staffer,
     )
     db.session.commit()
     return dict(race=race, a=a, b=b, room=room, other_room=other_room, video=video, start=start, interview=interview)
@@ -113,7 +117,7 @@ def test_a_room_holds_one_interview_but_a_video_meeting_many(booked):
     assert find_conflicts(*same_time, panel_user_ids=[b.id], location_id=booked["video"].id) == []
 
 
-def test_two_interviews_in_one_video_meeting_at_once_are_allowed(booked):
+def test_two_interviews_in_one_video_meeting_at_once_are_allowed(booked, staffer):
     s, race = booked["start"], booked["race"]
     later = s + timedelta(days=1)
     for candidate, leader in zip(race.candidates, (booked["a"], booked["b"]), strict=True):
@@ -125,14 +129,20 @@ def test_two_interviews_in_one_video_meeting_at_once_are_allowed(booked):
             timezone=NY,
             location=booked["video"],
             panel=[leader],
+            actor=staffer,
         )
     db.session.commit()
+    at_once = db.session.scalars(
+        select(Interview).where(Interview.location_id == booked["video"].id, Interview.starts_at == later)
+    ).all()
+    assert sorted(i.candidate.name for i in at_once) == ["Candidate A", "Candidate B"]
+    assert {i.status for i in at_once} == {InterviewStatus.scheduled}
 
 
-def test_cancelled_interviews_and_the_interview_itself_do_not_conflict(booked):
+def test_cancelled_interviews_and_the_interview_itself_do_not_conflict(booked, staffer):
     s, a, interview = booked["start"], booked["a"], booked["interview"]
     window = (s, s + timedelta(minutes=45))
     assert find_conflicts(*window, panel_user_ids=[a.id], location_id=None, exclude_interview_id=interview.id) == []
-    services.cancel_interview(interview, reason="Candidate ill")
+    services.cancel_interview(interview, reason="Candidate ill", actor=staffer)
     db.session.commit()
     assert find_conflicts(*window, panel_user_ids=[a.id], location_id=booked["room"].id) == []

@@ -32,7 +32,7 @@ def _book(s, *, candidate=0, start=None, minutes=45, panel=None, location="room"
         timezone=NY,
         location=s[location] if location else None,
         panel=panel if panel is not None else s["leaders"][:2],
-        **kw,
+        **{"actor": s["staff"], **kw},
     )
 
 
@@ -52,7 +52,9 @@ def test_create_interview_stores_panel_question_list_audit_and_tells_the_calenda
     assert [c[0] for c in calendar_calls] == ["interview_booked"]
 
 
-def test_create_interview_refuses_bad_times_withdrawn_candidates_and_other_races(setting, make_race, calendar_calls):
+def test_create_interview_refuses_bad_times_withdrawn_candidates_and_other_races(
+    setting, make_race, calendar_calls, staffer
+):
     with pytest.raises(services.InvalidTimes, match="end must be after"):
         _book(setting, minutes=0)
     other = make_race("Mayor")
@@ -65,6 +67,7 @@ def test_create_interview_refuses_bad_times_withdrawn_candidates_and_other_races
             timezone=NY,
             location=None,
             panel=[],
+            actor=staffer,
         )
     setting["race"].candidates[0].withdrawn_at = setting["start"]
     with pytest.raises(services.SchedulingError, match="has withdrawn"):
@@ -86,7 +89,7 @@ def test_a_double_booking_is_refused_and_names_who_and_when(setting):
     assert str(refused.value).startswith("Ben Ode is already on the panel for the interview with Candidate A")
 
 
-def test_move_checks_conflicts_but_not_against_itself(setting, calendar_calls):
+def test_move_checks_conflicts_but_not_against_itself(setting, calendar_calls, staffer):
     first = _book(setting)
     second = _book(setting, candidate=1, start=setting["start"] + timedelta(hours=2))
     db.session.commit()
@@ -97,11 +100,17 @@ def test_move_checks_conflicts_but_not_against_itself(setting, calendar_calls):
         ends_at=setting["start"] + timedelta(minutes=75),
         timezone=NY,
         location=setting["room"],
+        actor=staffer,
     )
     db.session.commit()
     with pytest.raises(services.SchedulingConflict, match="Boardroom A is already booked"):
         services.move_interview(
-            second, starts_at=first.starts_at, ends_at=first.ends_at, timezone=NY, location=setting["room"]
+            second,
+            starts_at=first.starts_at,
+            ends_at=first.ends_at,
+            timezone=NY,
+            location=setting["room"],
+            actor=staffer,
         )
     db.session.rollback()
     assert audit_actions(first) == ["interview.scheduled", "interview.moved"]
@@ -109,17 +118,22 @@ def test_move_checks_conflicts_but_not_against_itself(setting, calendar_calls):
     assert [c[0] for c in calendar_calls] == ["interview_booked", "interview_booked", "interview_moved"]
 
 
-def test_moving_to_the_same_time_and_place_changes_nothing(setting, calendar_calls):
+def test_moving_to_the_same_time_and_place_changes_nothing(setting, calendar_calls, staffer):
     interview = _book(setting)
     db.session.commit()
     services.move_interview(
-        interview, starts_at=interview.starts_at, ends_at=interview.ends_at, timezone=NY, location=setting["room"]
+        interview,
+        starts_at=interview.starts_at,
+        ends_at=interview.ends_at,
+        timezone=NY,
+        location=setting["room"],
+        actor=staffer,
     )
     assert audit_actions(interview) == ["interview.scheduled"]
     assert [c[0] for c in calendar_calls] == ["interview_booked"]
 
 
-def test_cancel_frees_the_slot_so_it_can_be_booked_again(setting, offered_slot, calendar_calls):
+def test_cancel_frees_the_slot_so_it_can_be_booked_again(setting, offered_slot, calendar_calls, staffer):
     race, candidate = setting["race"], setting["race"].candidates[0]
     invitation, slot = offered_slot(race, candidate, setting["start"])
     interview = _book(setting, invitation=invitation, slot=slot)
@@ -131,7 +145,7 @@ def test_cancel_frees_the_slot_so_it_can_be_booked_again(setting, offered_slot, 
     assert audit_actions(interview) == ["interview.scheduled", "interview.cancelled"]
     assert calendar_calls[-1][0] == "interview_cancelled"
     with pytest.raises(services.SchedulingError, match="is cancelled"):
-        services.cancel_interview(interview)
+        services.cancel_interview(interview, actor=staffer)
     # The same slot can be taken again, by the same candidate.
     slot.taken_by_id = invitation.id
     again = _book(setting, invitation=invitation, slot=slot)
@@ -139,21 +153,21 @@ def test_cancel_frees_the_slot_so_it_can_be_booked_again(setting, offered_slot, 
     assert again.slot_id == slot.id
 
 
-def test_set_panel_checks_only_the_members_added(setting, calendar_calls):
+def test_set_panel_checks_only_the_members_added(setting, calendar_calls, staffer):
     ana, ben, cy = setting["leaders"]
     first = _book(setting, panel=[ana, ben])
     other = _book(setting, candidate=1, start=setting["start"] + timedelta(minutes=30), panel=[cy], location=None)
     db.session.commit()
     with pytest.raises(services.SchedulingConflict, match="Cy Lam is already on the panel"):
-        services.set_panel(first, [ana, ben, cy])
+        services.set_panel(first, [ana, ben, cy], actor=staffer)
     db.session.rollback()
-    services.set_panel(first, [ana])
+    services.set_panel(first, [ana], actor=staffer)
     db.session.commit()
     assert [u.name for u in first.panel] == ["Ana Ruiz"]
     assert audit_actions(first)[-1] == "interview.panel_changed"
     name, interview, added, removed = calendar_calls[-1]
     assert (name, interview, list(added), [u.name for u in removed]) == ("panel_changed", first, [], ["Ben Ode"])
-    services.set_panel(other, [cy, ben])  # Ben is free now
+    services.set_panel(other, [cy, ben], actor=staffer)  # Ben is free now
     db.session.commit()
     assert [u.name for u in other.panel] == ["Cy Lam", "Ben Ode"]
 

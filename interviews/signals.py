@@ -1,0 +1,50 @@
+"""Events one feature publishes and others subscribe to, so features never call each other in circles.
+
+Modelled on Indico's `signals.event.notes.note_added`: the publisher sends after its change is
+flushed, in the same transaction; subscribers change their own records (and may raise an error,
+which rolls back the whole change). Every signal carries `actor=`, who made the change.
+
+Subscribers are connected when their module is imported; `create_app` imports them all.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+interview_booked = _signals.signal(
+    "interview-booked",
+    doc="""A new interview was scheduled (by staff, or by a campaign taking a slot).
+
+    sender: the Interview; kwargs: actor.
+    """,
+)
+interview_moved = _signals.signal(
+    "interview-moved",
+    doc="""An interview's time or place changed.
+
+    sender: the Interview (already at its new time); kwargs: actor, changes ({field: [old, new]}).
+    """,
+)
+interview_cancelled = _signals.signal(
+    "interview-cancelled",
+    doc="""An interview was cancelled; `Interview.cancelled_by` says by whom (staff, campaign, system).
+
+    sender: the Interview; kwargs: actor, reason, slot (the Slot it was booked in and that is now free, or None).
+    """,
+)
+panel_changed = _signals.signal(
+    "interview-panel-changed",
+    doc="""Leaders were added to or taken off an interview's panel.
+
+    sender: the Interview; kwargs: actor, added (users), removed (users).
+    """,
+)
+candidate_withdrawn = _signals.signal(
+    "candidate-withdrawn",
+    doc="""A candidate left the race: their interviews are cancelled and their link revoked by subscribers.
+
+    sender: the Candidate; kwargs: actor, reason.
+    """,
+)

@@ -1,0 +1,7 @@
+"""Imports every feature's subscribers, so that each event (interviews.signals) reaches them all."""
+
+from interviews.calendar import subscribers as calendar_subscribers
+from interviews.invitations import subscribers as invitations_subscribers
+from interviews.scheduling import subscribers as scheduling_subscribers
+
+__all__ = ["calendar_subscribers", "invitations_subscribers", "scheduling_subscribers"]
