@@ -82,6 +82,18 @@ class Config:
     # Cancelled interviews stay in calendar feeds (STATUS:CANCELLED) this long, so subscribers drop them.
     CALENDAR_CANCELLED_RETENTION_DAYS = _int("CALENDAR_CANCELLED_RETENTION_DAYS", 30)
 
+    # Requests larger than this are refused with a 413 page before they are read (the largest form, a
+    # note or a roll CSV, is far smaller).
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024)
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app; their
+    # X-Forwarded-For then names the client, for the rate limits and the audit trail.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # Roles (comma-separated) that must sign in with a code from an authenticator app; anyone may
+    # choose to. Empty here, so the demo accounts of `make run` sign in with their password alone.
+    TWO_FACTOR_REQUIRED_ROLES = os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "")
+    # How long a password reset link works (it works once).
+    PASSWORD_RESET_LINK_MINUTES = _int("PASSWORD_RESET_LINK_MINUTES", 60)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -96,6 +108,7 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     PRODUCTION = True
+    TWO_FACTOR_REQUIRED_ROLES = os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "admin,staff")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
@@ -111,6 +124,8 @@ class TestConfig(Config):
     ORGANIZER_EMAIL = "scheduling@labor.example.org"
     MAIL_SERVER = ""
     DEFAULT_TIMEZONE = "America/New_York"
+    TWO_FACTOR_REQUIRED_ROLES = ""
+    PASSWORD_RESET_LINK_MINUTES = 60
 
 
 def config_from_environment() -> type[Config]:

@@ -1,7 +1,7 @@
 """Imports every model, so that metadata (migrations, create_all) sees the whole schema."""
 
 from interviews.audit.models import AuditEvent
-from interviews.auth.models import Role, User
+from interviews.auth.models import RecoveryCode, Role, User
 from interviews.invitations.models import (
     CandidateRequest,
     Invitation,
@@ -49,6 +49,7 @@ __all__ = [
     "Question",
     "QuestionList",
     "Race",
+    "RecoveryCode",
     "RequestKind",
     "Role",
     "RollEntry",

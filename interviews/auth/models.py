@@ -9,8 +9,8 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Enum, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.extensions import Model
 from interviews.types import UTCDateTime, utcnow
@@ -28,13 +28,21 @@ class Role(enum.Enum):
         return {"admin": "Administrator", "staff": "Staff", "leader": "Leader"}[self.value]
 
 
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
 def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
 
 
 class User(UserMixin, Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("vote_weight >= 0", name="vote_weight_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("vote_weight >= 0", name="vote_weight_not_negative"),
+        # Two-factor sign-in is on exactly when both are set: a secret and when it was confirmed.
+        CheckConstraint("(totp_secret IS NULL) = (two_factor_since IS NULL)", name="two_factor_complete"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so uniqueness holds whatever case people type.
@@ -51,6 +59,16 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Feeds name this row's text; their validators watch when it last changed.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Part of every session and remember-me cookie; raising it ends them all (interviews/auth/sessions.py).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The authenticator app's shared secret (base32), set once the account holder confirmed a code.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last TOTP time step accepted, so a code seen over someone's shoulder cannot be used again.
+    totp_last_step: Mapped[int | None] = mapped_column()
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="RecoveryCode.id"
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
@@ -58,6 +76,14 @@ class User(UserMixin, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_secret is not None
 
     @property
     def is_staff(self) -> bool:
@@ -73,7 +99,7 @@ class User(UserMixin, Model):
         return self.role is Role.leader
 
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         try:
@@ -83,6 +109,28 @@ class User(UserMixin, Model):
 
     def rotate_feed_token(self) -> None:
         self.feed_token = new_feed_token()
+
+
+class RecoveryCode(Model):
+    """One of an account's single-use recovery codes, for signing in without the authenticator app.
+
+    Only a salted SHA-256 of the code is kept ("salt$digest"): the codes are random and long, so a
+    slow hash would add nothing but time to each sign-in.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_at is not None
 
 
 def normalize_email(email: str) -> str:

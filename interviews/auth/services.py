@@ -6,13 +6,30 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from interviews.audit.actors import Actor
 from interviews.audit.services import diff, record
 from interviews.auth.models import Role, User, normalize_email
+from interviews.auth.passwords import check_password_rules
+from interviews.auth.sessions import end_every_session
 from interviews.extensions import db
 
 
 class AccountError(ValueError):
     """A rule about accounts was broken; the message is fit to show."""
+
+
+class WeakPassword(AccountError):
+    """The password breaks the rules (interviews/auth/passwords.py); `problems` says why, one sentence each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+def require_good_password(password: str, *, email: str, name: str) -> None:
+    problems = check_password_rules(password, email=email, name=name)
+    if problems:
+        raise WeakPassword(problems)
 
 
 def find_by_email(email: str) -> User | None:
@@ -41,11 +58,13 @@ def create_user(
     timezone: str = "America/New_York",
     is_voting_member: bool = False,
     vote_weight: int = 1,
-    actor: User | None = None,
+    actor: Actor,
 ) -> User:
+    """A new active account. `actor` is the admin, or the command that made the first one."""
     email = normalize_email(email)
     if find_by_email(email) is not None:
         raise AccountError(f"An account with the e-mail {email} already exists.")
+    require_good_password(password, email=email, name=name)
     user = User(
         email=email,
         name=name.strip(),
@@ -69,7 +88,7 @@ def create_user(
     return user
 
 
-def update_user(user: User, data: dict[str, Any], *, actor: User | None = None) -> User:
+def update_user(user: User, data: dict[str, Any], *, actor: User) -> User:
     data = dict(data)
     password = data.pop("password", None)
     if "email" in data:
@@ -79,22 +98,29 @@ def update_user(user: User, data: dict[str, Any], *, actor: User | None = None) 
             raise AccountError(f"An account with the e-mail {data['email']} already exists.")
     if "role" in data:
         data["role"] = Role(data["role"])
-    if actor is not None and actor.id == user.id and data.get("role", user.role) is not Role.admin:
+    if actor.id == user.id and data.get("role", user.role) is not Role.admin:
         raise AccountError("You cannot take the administrator role away from yourself.")
+    if password:
+        require_good_password(password, email=data.get("email", user.email), name=data.get("name", user.name))
     changes = diff(user, data)
     if password:
         user.set_password(password)
         changes["password"] = ["(hidden)", "(changed)"]
+    if password or "role" in changes:
+        # Whoever holds a session made with the old password or for the old role signs in again.
+        end_every_session(user)
     if changes:
         record("account.updated", user, actor=actor, changes=changes, summary=f"Account of {user.name} edited")
     return user
 
 
-def set_active(user: User, active: bool, *, actor: User | None = None) -> User:
-    if actor is not None and actor.id == user.id and not active:
+def set_active(user: User, active: bool, *, actor: User) -> User:
+    if actor.id == user.id and not active:
         raise AccountError("You cannot deactivate your own account.")
     if user.active != active:
         user.active = active
+        if not active:
+            end_every_session(user)
         record(
             "account.activated" if active else "account.deactivated",
             user,
@@ -105,19 +131,39 @@ def set_active(user: User, active: bool, *, actor: User | None = None) -> User:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    if not user.check_password(current):
+def change_password(current: str, new: str, *, actor: User) -> None:
+    """The account holder changes their own password (an admin sets one with `update_user`)."""
+    if not actor.check_password(current):
         raise AccountError("The current password is not right.")
-    user.set_password(new)
-    record("account.password_changed", user, actor=user, summary="Password changed")
+    require_good_password(new, email=actor.email, name=actor.name)
+    actor.set_password(new)
+    # Every session ends, a copied cookie's too; the view renews the one at the keyboard.
+    end_every_session(actor)
+    record("account.password_changed", actor, actor=actor, summary="Password changed; other sessions ended")
 
 
-def set_timezone(user: User, timezone: str) -> None:
-    changes = diff(user, {"timezone": timezone})
+def sign_out(*, actor: User) -> None:
+    """The account holder signs out: every session of the account ends, not only this browser's."""
+    end_every_session(actor)
+    record("account.signed_out", actor, actor=actor, summary="Signed out; every session ended")
+
+
+def sign_out_everywhere(user: User, *, actor: User) -> None:
+    """An admin ends every session of another account (a lost laptop, a shared computer)."""
+    if actor.id == user.id:
+        raise AccountError("To end your own sessions, sign out.")
+    end_every_session(user)
+    record("account.sessions_ended", user, actor=actor, summary=f"Every session of {user.name} ended")
+
+
+def set_timezone(timezone: str, *, actor: User) -> None:
+    """The account holder's own time zone."""
+    changes = diff(actor, {"timezone": timezone})
     if changes:
-        record("account.preferences", user, actor=user, changes=changes)
+        record("account.preferences", actor, actor=actor, changes=changes)
 
 
-def rotate_feed_token(user: User, *, actor: User | None = None) -> None:
+def rotate_feed_token(user: User, *, actor: User) -> None:
+    """Replace `user`'s calendar feed link (the old one stops working), at their request or an admin's."""
     user.rotate_feed_token()
-    record("account.feed_token_rotated", user, actor=actor or user, summary="Calendar feed link replaced")
+    record("account.feed_token_rotated", user, actor=actor, summary="Calendar feed link replaced")

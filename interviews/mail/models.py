@@ -37,6 +37,11 @@ class OutboxStatus(enum.Enum):
         return {"sent": "ok", "failed": "bad"}.get(self.value, "warn")
 
 
+# Messages whose text is a key to someone's account: the outbox pages show that they exist, never
+# what they say (otherwise staff could read a leader's reset link and sign in as them).
+CONFIDENTIAL_KINDS = frozenset({"password_reset"})
+
+
 class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
@@ -70,6 +75,11 @@ class OutboxMessage(Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def confidential(self) -> bool:
+        """Whether the body carries a credential (a password reset link) that only its recipient may see."""
+        return self.kind in CONFIDENTIAL_KINDS
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} {self.status.value if self.status else None}>"

@@ -71,6 +71,14 @@ def outbox():  # type: ignore[no-untyped-def]
 @allow("staff", "admin")
 def message(message_id: int):  # type: ignore[no-untyped-def]
     outbox_message = services.get_message_or_404(message_id)
+    if outbox_message.confidential:
+        return render_template(
+            "mail/message.html",
+            message=outbox_message,
+            confidential=True,
+            retry_form=RetryForm(),
+            smtp_configured=smtp_configured(),
+        )
     problem = source = ""
     headers: list[tuple[str, str]] = []
     parts: list[str] = []

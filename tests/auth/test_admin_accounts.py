@@ -3,6 +3,7 @@ from sqlalchemy import select
 from interviews.audit.models import AuditEvent
 from interviews.auth.models import Role, User
 from interviews.extensions import db
+from tests.conftest import changed_tables, stored_rows
 
 
 def _form(**overrides):
@@ -51,28 +52,34 @@ def test_admin_creates_edits_and_deactivates_an_account(client, auth):
 def test_duplicate_email_in_any_case_is_a_form_error(client, auth, make_user):
     auth.login("admin")
     make_user("leader", email="taken@labor.example.org")
+    before = stored_rows()
     response = client.post("/admin/users/new", data=_form(email="TAKEN@Labor.Example.Org"))
     assert response.status_code == 200
     assert "already exists" in response.get_data(as_text=True)
     assert db.session.query(User).filter(User.email == "taken@labor.example.org").count() == 1
+    assert changed_tables(before) == []
 
 
 def test_bad_input_is_explained_and_nothing_is_stored(client, auth):
     auth.login("admin")
+    before = stored_rows()
     response = client.post("/admin/users/new", data=_form(email="not-an-email", vote_weight="-3", password="short"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Invalid email address" in page
     assert "Number must be between 0 and 10000000." in page
-    assert "Use at least 10 characters." in page
+    assert "Use at least 12 characters (this one has 5)." in page
     assert db.session.query(User).count() == 1
+    assert changed_tables(before) == []
 
 
 def test_admin_cannot_lock_themselves_out(client, auth):
     admin = auth.login("admin")
+    before = stored_rows()
     client.post(f"/admin/users/{admin.id}/active", data={"active": "0"})
     db.session.refresh(admin)
     assert admin.active
+    assert changed_tables(before) == []
 
 
 def test_create_user_command(runner, app):
@@ -83,9 +90,11 @@ def test_create_user_command(runner, app):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "first@union.example.org"))
     assert user.role is Role.admin and user.check_password("a good long password")
+    before = stored_rows()
     again = runner.invoke(
         args=["create-user", "--email", "first@union.example.org", "--name", "Again"],
         input="a good long password\na good long password\n",
     )
     assert again.exit_code != 0
     assert "already exists" in again.output
+    assert changed_tables(before) == []

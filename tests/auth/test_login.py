@@ -1,7 +1,7 @@
 from interviews.audit.models import AuditEvent
 from interviews.auth.models import User
 from interviews.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, changed_tables, stored_rows
 
 
 def test_login_and_logout(client, make_user):
@@ -17,9 +17,11 @@ def test_login_and_logout(client, make_user):
 
 def test_wrong_password_and_unknown_email_get_the_same_message(client, make_user):
     user = make_user("staff")
+    before = stored_rows()
     wrong = client.post("/login", data={"email": user.email, "password": "not it at all"})
     unknown = client.post("/login", data={"email": "nobody@labor.example.org", "password": "not it at all"})
     assert wrong.status_code == unknown.status_code == 400
+    assert changed_tables(before) == []
     message = "That e-mail and password do not match an active account."
     assert message in wrong.get_data(as_text=True)
     assert message in unknown.get_data(as_text=True)
@@ -29,8 +31,11 @@ def test_deactivated_account_cannot_sign_in(client, make_user):
     user = make_user("leader")
     user.active = False
     db.session.commit()
+    before = stored_rows()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 400
+    assert changed_tables(before) == []
+    assert client.get("/dashboard").headers["Location"].startswith("/login?next=")
 
 
 def test_next_is_followed_only_when_local(client, make_user):
@@ -47,6 +52,7 @@ def test_next_is_followed_only_when_local(client, make_user):
 
 def test_change_password(client, auth):
     user = auth.login("leader")
+    before = stored_rows()
     response = client.post(
         "/account",
         data={
@@ -57,6 +63,7 @@ def test_change_password(client, auth):
         },
     )
     assert "The current password is not right." in response.get_data(as_text=True)
+    assert changed_tables(before) == []
     response = client.post(
         "/account",
         data={
@@ -84,6 +91,8 @@ def test_time_zone_preference(client, auth):
     response = client.post("/account", data={"pref-timezone": "Europe/Berlin", "pref-submit": "1"})
     assert response.status_code == 302
     assert db.session.get(User, user.id).timezone == "Europe/Berlin"
+    before = stored_rows()
     response = client.post("/account", data={"pref-timezone": "Mars/Olympus", "pref-submit": "1"})
     assert response.status_code == 200
     assert "Not a valid choice" in response.get_data(as_text=True)
+    assert changed_tables(before) == []
