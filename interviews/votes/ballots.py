@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 
 from interviews.audit.services import record
 from interviews.auth.models import User
+from interviews.database import rows_changed
 from interviews.extensions import db
 from interviews.types import utcnow
 from interviews.votes.models import Ballot, BallotBoxTotal, RollEntry, Vote, VoteOption, VoteStatus
@@ -123,13 +124,14 @@ def _cast_secret(
     entry.has_voted = True
     # One atomic UPDATE of the totals: the ballot leaves no row, id, time or weight of its own.
     option_filter = BallotBoxTotal.option_id.is_(None) if option is None else BallotBoxTotal.option_id == option.id
-    done = db.session.execute(
+    done = rows_changed(
+        db.session,
         update(BallotBoxTotal)
         .where(BallotBoxTotal.vote_id == vote.id, option_filter)
         .values(ballots=BallotBoxTotal.ballots + 1, weight=BallotBoxTotal.weight + entry.weight)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if done.rowcount != 1:
+    if done != 1:
         raise VoteError("This vote's ballot box is damaged; tell the secretary.")
     # The audit trail says who voted, never what they chose.
     record(

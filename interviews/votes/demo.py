@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from interviews.demo import DemoContext, clock, local_time
 from interviews.extensions import db
 from interviews.votes import ballots, services
-from interviews.votes.models import VoteOption
+from interviews.votes.models import Vote, VoteOption
 
 # The board meets in New York: a meeting's date is its date there.
 BOARD_ZONE = ZoneInfo("America/New_York")
@@ -42,7 +42,7 @@ SENATE_BALLOTS = {
 }
 
 
-def _option(vote, label: str | None) -> int | None:  # type: ignore[no-untyped-def]
+def _option(vote: Vote, label: str | None) -> int | None:
     if label is None:
         return None
     return next(o.id for o in vote.options if isinstance(o, VoteOption) and o.label == label)
@@ -63,7 +63,7 @@ def load(ctx: DemoContext) -> None:
             actor=secretary,
         )
     with clock(held):
-        services.open_vote(vote, secretary, now=held)
+        services.open_vote(vote, actor=secretary, now=held)
     with clock(held + timedelta(minutes=5)):
         for name, choice in PRESIDENTIAL_BALLOTS.items():
             ballots.cast_ballot(
@@ -74,17 +74,19 @@ def load(ctx: DemoContext) -> None:
                 paper=name in PAPER,
                 now=held + timedelta(minutes=5),
             )
-        services.set_presence(vote, {e.id for e in vote.roll if e.has_voted or e.name == "Fatima Haddad"}, secretary)
+        services.set_presence(
+            vote, {e.id for e in vote.roll if e.has_voted or e.name == "Fatima Haddad"}, actor=secretary
+        )
     with clock(held + timedelta(minutes=40)):
-        services.close_vote(vote, secretary, now=held + timedelta(minutes=40))
+        services.close_vote(vote, actor=secretary, now=held + timedelta(minutes=40))
     with clock(held + timedelta(minutes=55)):
-        services.finalise_vote(vote, secretary, now=held + timedelta(minutes=55))
+        services.finalise_vote(vote, actor=secretary, now=held + timedelta(minutes=55))
     with clock(held + timedelta(minutes=90)):
         services.publish_vote(
             vote,
             "The Council's board did not reach the two-thirds needed to endorse in the presidential race. "
             "Members are free to support the candidate of their choice.",
-            secretary,
+            actor=secretary,
             now=held + timedelta(minutes=90),
         )
 
@@ -98,7 +100,7 @@ def load(ctx: DemoContext) -> None:
             actor=secretary,
         )
     with clock(opened):
-        services.open_vote(vote, secretary, now=opened)
+        services.open_vote(vote, actor=secretary, now=opened)
     for minutes, (name, choice) in enumerate(SENATE_BALLOTS.items(), start=1):
         at = opened + timedelta(minutes=7 * minutes)
         with clock(at):

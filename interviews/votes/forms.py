@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from flask_wtf import FlaskForm
-from wtforms import (
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice: types-WTForms 3.2 predates it
     BooleanField,
     DateField,
     IntegerField,
@@ -18,7 +20,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from interviews.races.models import QuorumKind, VoteBase
-from interviews.votes.rules import BASE_WORDS, PRESETS
+from interviews.votes.models import Vote
+from interviews.votes.rules import BASE_WORDS, PRESETS, Rule, apply_preset
 
 ABSTAIN = "abstain"
 
@@ -62,6 +65,33 @@ class RuleForm(FlaskForm):
     secret_ballot = BooleanField("Secret ballot (who voted is recorded; what they chose is not linked to them)")
     submit = SubmitField("Save the rule")
 
+    def rule(self) -> tuple[Rule, tuple[int, int]] | None:
+        """The rule entered, with its threshold as typed; or None, with the error put on the form.
+
+        A preset overrides the threshold, the base and the weighting. Valid numbers can still make no
+        rule (3 out of 2). The threshold is kept as typed because 58/100 reads better than 29/50.
+        """
+        kind = QuorumKind(self.quorum_kind.data)
+        q_num, q_den = self.quorum_numerator.data or 0, self.quorum_denominator.data or 1
+        spelled = (self.threshold_numerator.data or 0, self.threshold_denominator.data or 1)
+        try:
+            rule = Rule(
+                threshold=Fraction(*spelled),
+                inclusive=self.comparison.data == "at_least",
+                base=VoteBase(self.vote_base.data),
+                quorum_kind=kind,
+                quorum=Fraction(q_num) if kind is QuorumKind.count else Fraction(q_num, q_den),
+                weighted=bool(self.weighted.data),
+                secret=bool(self.secret_ballot.data),
+            )
+            if self.preset.data in PRESETS:
+                rule = apply_preset(rule, self.preset.data)
+                spelled = PRESETS[self.preset.data].spelled
+        except ValueError as error:
+            self.threshold_numerator.errors = [*self.threshold_numerator.errors, str(error).capitalize() + "."]
+            return None
+        return rule, spelled
+
 
 class PrepareForm(FlaskForm):
     held_on = DateField("Held on", validators=[DataRequired(message="Give the date of the vote.")])
@@ -80,12 +110,21 @@ class PresenceForm(FlaskForm):
     submit = SubmitField("Save who is present")
 
 
-class BallotForm(FlaskForm):
+class _ChoiceMixin:
+    choice: RadioField
+
+    def option_id(self) -> int | None:
+        """The chosen option's id, or None for an abstention."""
+        value = self.choice.data
+        return None if value in (None, "", ABSTAIN) else int(value)
+
+
+class BallotForm(_ChoiceMixin, FlaskForm):
     choice = RadioField("Your choice", validators=[InputRequired(message="Choose an option, or abstain.")])
     submit = SubmitField("Cast my ballot")
 
 
-class PaperBallotForm(FlaskForm):
+class PaperBallotForm(_ChoiceMixin, FlaskForm):
     member = SelectField("Member", coerce=int, validators=[InputRequired()])
     choice = RadioField("Ballot", validators=[InputRequired(message="Choose what the ballot says.")])
     submit = SubmitField("Record the ballot")
@@ -100,6 +139,6 @@ class PublishForm(FlaskForm):
     submit = SubmitField("Publish the result")
 
 
-def choice_list(vote) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+def choice_list(vote: Vote) -> list[SelectChoice]:
     options = sorted(vote.options, key=lambda o: o.position)
     return [SelectChoice(str(o.id), o.label) for o in options] + [SelectChoice(ABSTAIN, "Abstain")]

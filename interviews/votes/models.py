@@ -1,8 +1,9 @@
-"""Endorsement votes: the frozen roll, the options, ballots, and the final record's digest."""
+"""Endorsement votes: the frozen roll, the options, ballots, the final record's digest, and publications."""
 
 from __future__ import annotations
 
 import enum
+import json
 import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -14,6 +15,8 @@ from interviews.auth.models import User
 from interviews.extensions import Model
 from interviews.races.models import QuorumKind, VoteBase
 from interviews.types import UTCDateTime, utcnow
+from interviews.votes import guards  # noqa: F401  (its PostgreSQL triggers follow create_all)
+from interviews.votes.tally import Outcome, summary_in_words
 
 if TYPE_CHECKING:
     from interviews.races.models import Candidate, Race
@@ -24,6 +27,14 @@ class VoteStatus(enum.Enum):
     open = "open"
     closed = "closed"
     final = "final"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Draft", "open": "Open", "closed": "Closed", "final": "Final"}[self.value]
+
+    @property
+    def badge(self) -> str:
+        return {"open": "warn", "final": "ok"}.get(self.value, "")
 
 
 class Vote(Model):
@@ -52,18 +63,16 @@ class Vote(Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     quorum_met: Mapped[bool | None]
-    # Place in the global chain of final votes (1, 2, ...): unique, so two finalisations cannot fork it.
+    # Place in the chain (1, 2, ...), which final votes share with publications (VotePublication): unique,
+    # so two finalisations cannot fork it; the chain's lock (chain.next_place) keeps a publication off it too.
     chain_position: Mapped[int | None] = mapped_column(unique=True)
     # The outcome: "endorsed" (result_candidate set), "no_endorsement" or "failed_quorum".
     outcome: Mapped[str | None] = mapped_column(String(20))
     result_candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"))
-    result_text: Mapped[str] = mapped_column(Text, default="")
-    # Canonical JSON of the final record, its SHA-256, and the digest of the final vote before it.
+    # Canonical JSON of the final record, its SHA-256, and the digest of the chain's record before it.
     record_json: Mapped[str | None] = mapped_column(Text)
     digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     previous_digest: Mapped[str | None] = mapped_column(String(64))
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    public_statement: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -74,6 +83,7 @@ class Vote(Model):
     roll: Mapped[list[RollEntry]] = relationship(back_populates="vote", order_by="RollEntry.name")
     ballots: Mapped[list[Ballot]] = relationship(back_populates="vote")
     box: Mapped[list[BallotBoxTotal]] = relationship(back_populates="vote")
+    publication: Mapped[VotePublication | None] = relationship(back_populates="vote")
 
     def __repr__(self) -> str:
         return f"<Vote {self.id} {self.status.value}>"
@@ -84,7 +94,20 @@ class Vote(Model):
 
     @property
     def is_published(self) -> bool:
-        return self.published_at is not None
+        return self.publication is not None
+
+    @property
+    def published_at(self) -> datetime | None:
+        """When the result was made public (its publication record), or None."""
+        return self.publication.published_at if self.publication else None
+
+    @property
+    def result_text(self) -> str:
+        """The result in words, read from the hashed final record: what pages show is what verify checks."""
+        if not self.record_json:
+            return ""
+        result = json.loads(self.record_json)["result"]
+        return summary_in_words(Outcome(result["outcome"]), result["winner"], result["reason"])
 
     def roll_entry_for(self, user: User | None) -> RollEntry | None:
         if user is None or not getattr(user, "id", None):
@@ -183,3 +206,26 @@ class BallotBoxTotal(Model):
 
     vote: Mapped[Vote] = relationship(back_populates="box")
     option: Mapped[VoteOption | None] = relationship()
+
+
+class VotePublication(Model):
+    """A final vote made public: a record of its own, appended to the chain after the vote's final record.
+
+    Publishing never writes the finalised vote row. The record (canonical JSON, like the vote's) holds
+    the time, the statement and the digest of the final record it publishes; `verify` rebuilds it from
+    these columns, so the public page shows nothing the chain does not cover.
+    """
+
+    __tablename__ = "vote_publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One publication per vote: there is no unpublishing, so a second one would only contradict the first.
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), unique=True)
+    chain_position: Mapped[int] = mapped_column(unique=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    statement: Mapped[str] = mapped_column(Text, default="")
+    record_json: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    previous_digest: Mapped[str] = mapped_column(String(64))
+
+    vote: Mapped[Vote] = relationship(back_populates="publication")

@@ -1,23 +1,20 @@
-"""The final record of a vote: canonical JSON, its SHA-256 digest, and the chain of final votes.
+"""The records of the chain: a vote's final record and a publication, as canonical JSON, and their SHA-256.
 
-The record is rebuilt from the vote's own rows (the vote, its options, frozen roll, ballots or ballot
-box, and the result counted from them), so `verify` can rebuild it later and compare. Snapshots
+A vote's record is rebuilt from the vote's own rows (the vote, its options, frozen roll, ballots or
+ballot box, and the result counted from them), so `verify` can rebuild it later and compare. Snapshots
 taken when the vote opened (race label, option labels, member names) are used rather than live
 race or account data, so that correcting a typo in a race title does not look like tampering.
+A publication's record is rebuilt from its own columns in the same way (see verify.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from interviews.extensions import db
-from interviews.votes.models import Vote, VoteStatus
+from interviews.votes.models import Vote, VotePublication
 from interviews.votes.rules import rule_of_vote
 from interviews.votes.tally import Result
 
@@ -101,38 +98,14 @@ def build_record(vote: Vote, result: Result) -> dict[str, Any]:
     return record
 
 
-@dataclass
-class Problem:
-    vote: Vote
-    message: str
-
-    def __str__(self) -> str:
-        return f"vote {self.vote.id} ({self.vote.race_label}, held {self.vote.held_on}): {self.message}"
-
-
-def verify_chain() -> tuple[int, list[Problem]]:
-    """Rebuild every final vote's record from its rows and check its digest and its link in the chain."""
-    from interviews.votes.services import result_of  # the one tally, shared with the pages
-
-    votes = db.session.scalars(
-        select(Vote)
-        .where((Vote.status == VoteStatus.final) | Vote.digest.is_not(None) | Vote.chain_position.is_not(None))
-        .order_by(Vote.chain_position.is_(None), Vote.chain_position, Vote.id)
-    ).all()
-    problems: list[Problem] = []
-    previous: str | None = None
-    expected_position = 0
-    for vote in votes:
-        if vote.status is not VoteStatus.final or not vote.digest or not vote.record_json or not vote.chain_position:
-            problems.append(Problem(vote, "is not a complete final vote (status, record, digest or place missing)"))
-            continue
-        expected_position += 1
-        rebuilt = canonical_json(build_record(vote, result_of(vote)))
-        if rebuilt != vote.record_json:
-            problems.append(Problem(vote, "its rows no longer match the stored final record"))
-        if sha256_hex(vote.record_json) != vote.digest:
-            problems.append(Problem(vote, "its stored record no longer matches its digest"))
-        if vote.chain_position != expected_position or vote.previous_digest != previous:
-            problems.append(Problem(vote, "the chain is broken: its previous digest or position does not follow on"))
-        previous = vote.digest
-    return len(votes), problems
+def build_publication_record(publication: VotePublication) -> dict[str, Any]:
+    """A publication: which final record it makes public (by digest), when, and with what statement."""
+    return {
+        "version": RECORD_VERSION,
+        "kind": "publication",
+        "vote": publication.vote_id,
+        "final_record": publication.vote.digest,
+        "published_at": _time(publication.published_at),
+        "statement": publication.statement,
+        "chain": {"position": publication.chain_position, "previous_digest": publication.previous_digest},
+    }

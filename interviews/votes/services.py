@@ -4,6 +4,7 @@ Views call these and commit once. Every change is audited. Concurrency: a ballot
 lock on the vote and an exclusive lock on the member's roll entry; closing and finalising take an
 exclusive lock on the vote. So a ballot racing the close either lands before it or is refused, and
 two submissions by one member are serialised (on SQLite, BEGIN IMMEDIATE serialises every write).
+Finalising and publishing append to the chain (chain.py), which they lock while they do.
 
 Casting ballots is in ballots.py.
 """
@@ -14,20 +15,17 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from interviews.audit.services import diff, record
 from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.races.models import QuorumKind, Race
 from interviews.types import utcnow
-from interviews.votes import tally
-from interviews.votes.models import BallotBoxTotal, RollEntry, Vote, VoteOption, VoteStatus
-from interviews.votes.record import build_record, canonical_json, sha256_hex
+from interviews.votes import chain, tally
+from interviews.votes.models import BallotBoxTotal, RollEntry, Vote, VoteOption, VotePublication, VoteStatus
+from interviews.votes.record import build_publication_record, build_record, canonical_json, sha256_hex
 from interviews.votes.rules import Rule, rule_of_vote
-
-# Any fixed number: the PostgreSQL advisory lock that serialises finalisations (one global chain).
-CHAIN_LOCK_KEY = 7_206_311
 
 
 class VoteError(Exception):
@@ -38,7 +36,7 @@ class VoteError(Exception):
 
 
 def update_race_rule(
-    race: Race, rule: Rule, actor: User | None, spelled: tuple[int, int] | None = None
+    race: Race, rule: Rule, *, actor: User, spelled: tuple[int, int] | None = None
 ) -> dict[str, list[Any]]:
     """Write a rule onto the race. Votes already opened keep the rule they copied.
 
@@ -121,8 +119,9 @@ def published_vote_of_race(race_id: int) -> Vote | None:
     """The latest published result: the only one a candidate's page may show."""
     return db.session.scalars(
         select(Vote)
-        .where(Vote.race_id == race_id, Vote.status == VoteStatus.final, Vote.published_at.is_not(None))
-        .order_by(Vote.published_at.desc())
+        .join(VotePublication, VotePublication.vote_id == Vote.id)
+        .where(Vote.race_id == race_id, Vote.status == VoteStatus.final)
+        .order_by(VotePublication.chain_position.desc())
     ).first()
 
 
@@ -141,7 +140,7 @@ def votes_awaiting(user: User) -> list[Vote]:
 # --- the lifecycle -------------------------------------------------------------------------------
 
 
-def prepare_vote(race: Race, *, held_on: date, motion: str, actor: User | None) -> Vote:
+def prepare_vote(race: Race, *, held_on: date, motion: str, actor: User) -> Vote:
     vote = Vote(race=race, held_on=held_on, motion=motion.strip(), created_by=actor, status=VoteStatus.draft)
     db.session.add(vote)
     db.session.flush()
@@ -155,7 +154,7 @@ def prepare_vote(race: Race, *, held_on: date, motion: str, actor: User | None) 
     return vote
 
 
-def update_draft(vote: Vote, *, held_on: date, motion: str, actor: User | None) -> None:
+def update_draft(vote: Vote, *, held_on: date, motion: str, actor: User) -> None:
     vote = locked_vote(vote.id)
     if vote.status is not VoteStatus.draft:
         raise VoteError("Only a vote that has not opened yet can be edited.")
@@ -164,7 +163,7 @@ def update_draft(vote: Vote, *, held_on: date, motion: str, actor: User | None) 
         record("vote.edited", vote, changes=changes, actor=actor, summary="Vote details edited")
 
 
-def open_vote(vote: Vote, actor: User | None, now: datetime | None = None) -> Vote:
+def open_vote(vote: Vote, *, actor: User, now: datetime | None = None) -> Vote:
     """Freeze the options, the roll (with weights) and the rule; ballots can be cast from now on."""
     vote = locked_vote(vote.id)
     if vote.status is not VoteStatus.draft:
@@ -219,7 +218,7 @@ def open_vote(vote: Vote, actor: User | None, now: datetime | None = None) -> Vo
     return vote
 
 
-def set_presence(vote: Vote, present_entry_ids: set[int], actor: User | None) -> None:
+def set_presence(vote: Vote, present_entry_ids: set[int], *, actor: User) -> None:
     vote = locked_vote(vote.id)
     if vote.status not in (VoteStatus.open, VoteStatus.closed):
         raise VoteError("Presence is recorded while the vote is open or closed, before it is final.")
@@ -233,7 +232,7 @@ def set_presence(vote: Vote, present_entry_ids: set[int], actor: User | None) ->
         record("vote.presence", vote, changes=changes, actor=actor, summary="Members present recorded")
 
 
-def close_vote(vote: Vote, actor: User | None, now: datetime | None = None) -> Vote:
+def close_vote(vote: Vote, *, actor: User, now: datetime | None = None) -> Vote:
     vote = locked_vote(vote.id)
     if vote.status is not VoteStatus.open:
         raise VoteError("Only an open vote can be closed.")
@@ -261,16 +260,12 @@ def close_vote(vote: Vote, actor: User | None, now: datetime | None = None) -> V
     return vote
 
 
-def finalise_vote(vote: Vote, actor: User | None, now: datetime | None = None) -> Vote:
+def finalise_vote(vote: Vote, *, actor: User, now: datetime | None = None) -> Vote:
     """Count, write the canonical record, chain its digest; nothing in the vote can change afterwards."""
     vote = locked_vote(vote.id)
     if vote.status is not VoteStatus.closed:
         raise VoteError("Only a closed vote can be finalised.")
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    previous = db.session.scalars(
-        select(Vote).where(Vote.chain_position.is_not(None)).order_by(Vote.chain_position.desc()).limit(1)
-    ).first()
+    position, previous_digest = chain.next_place()
     result = result_of(vote)
     vote.quorum_met = result.quorum.met
     vote.outcome = result.outcome.value
@@ -280,11 +275,10 @@ def finalise_vote(vote: Vote, actor: User | None, now: datetime | None = None) -
         if result.outcome is tally.Outcome.endorsed and winner is not None
         else None
     )
-    vote.result_text = result.summary
     vote.status = VoteStatus.final
     vote.finalised_at = now or utcnow()
-    vote.chain_position = (previous.chain_position or 0) + 1 if previous else 1
-    vote.previous_digest = previous.digest if previous else None
+    vote.chain_position = position
+    vote.previous_digest = previous_digest
     vote.record_json = canonical_json(build_record(vote, result))
     vote.digest = sha256_hex(vote.record_json)
     db.session.flush()
@@ -295,22 +289,38 @@ def finalise_vote(vote: Vote, actor: User | None, now: datetime | None = None) -
         changes={"outcome": vote.outcome, "digest": vote.digest, "previous_digest": vote.previous_digest},
         summary=f"Vote finalised: {result.summary}",
     )
+    chain.record_extension(vote, actor=actor)
     return vote
 
 
-def publish_vote(vote: Vote, statement: str, actor: User | None, now: datetime | None = None) -> Vote:
+def publish_vote(vote: Vote, statement: str, *, actor: User, now: datetime | None = None) -> Vote:
+    """Append the publication to the chain as a record of its own; the finalised vote row is not written."""
     vote = locked_vote(vote.id)
     if vote.status is not VoteStatus.final:
         raise VoteError("Only a final result can be published.")
-    if vote.published_at is not None:
+    if vote.publication is not None:
         raise VoteError("This result is already published.")
-    vote.published_at = now or utcnow()
-    vote.public_statement = statement.strip()
+    position, previous_digest = chain.next_place()
+    if previous_digest is None:  # the vote's own final record is in the chain, so never
+        raise VoteError("The chain of final records is empty; run `flask votes verify`.")
+    publication = VotePublication(
+        vote=vote,
+        vote_id=vote.id,
+        chain_position=position,
+        published_at=now or utcnow(),
+        statement=statement.strip(),
+        previous_digest=previous_digest,
+    )
+    publication.record_json = canonical_json(build_publication_record(publication))
+    publication.digest = sha256_hex(publication.record_json)
+    db.session.add(publication)
+    db.session.flush()
     record(
         "vote.published",
         vote,
         actor=actor,
-        changes={"statement": vote.public_statement},
+        changes={"statement": publication.statement, "digest": publication.digest},
         summary=f"Result published: {vote.result_text}",
     )
+    chain.record_extension(publication, actor=actor)
     return vote

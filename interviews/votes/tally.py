@@ -85,13 +85,7 @@ class Result:
 
     @property
     def summary(self) -> str:
-        if self.outcome is Outcome.failed_quorum:
-            return "Failed for lack of quorum"
-        if self.outcome is Outcome.endorsed and self.winner is not None:
-            return f"Endorsed: {self.winner.label}"
-        if self.winner is not None:  # "No endorsement" reached the threshold itself
-            return "No endorsement (voted)"
-        return f"No endorsement ({self.reason})"
+        return summary_in_words(self.outcome, self.winner.label if self.winner else None, self.reason)
 
     @property
     def explanation(self) -> str:
@@ -124,6 +118,17 @@ class Result:
             ],
             "explanation": self.explanation,
         }
+
+
+def summary_in_words(outcome: Outcome, winner: str | None, reason: str) -> str:
+    """The result in one line, from what the final record keeps of it (outcome, winner's label, reason)."""
+    if outcome is Outcome.failed_quorum:
+        return "Failed for lack of quorum"
+    if outcome is Outcome.endorsed and winner is not None:
+        return f"Endorsed: {winner}"
+    if winner is not None:  # "No endorsement" reached the threshold itself
+        return "No endorsement (voted)"
+    return f"No endorsement ({reason})"
 
 
 def fraction_text(value: Fraction) -> str:

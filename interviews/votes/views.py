@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
+from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import SelectChoice
+from wtforms import SelectChoice  # type: ignore[attr-defined]  # types-WTForms 3.2 predates it
 
-from interviews.access import PUBLIC, SIGNED_IN, allow
+from interviews.access import PUBLIC, SIGNED_IN, allow, signed_in_user
+from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.forms import ConfirmForm
-from interviews.races.models import QuorumKind, Race, VoteBase
+from interviews.races.models import Race
 from interviews.races.views import get_race_or_404
 from interviews.sections import section
 from interviews.votes import ballots, services
+from interviews.votes.chain import chain_head
 from interviews.votes.chart import chart_of
 from interviews.votes.forms import (
     ABSTAIN,
@@ -28,7 +31,7 @@ from interviews.votes.forms import (
     choice_list,
 )
 from interviews.votes.models import Ballot, Vote, VoteStatus
-from interviews.votes.rules import PRESETS, Rule, apply_preset, describe, rule_of_race, rule_of_vote
+from interviews.votes.rules import describe, rule_of_race, rule_of_vote
 
 bp = Blueprint("votes", __name__)
 
@@ -41,16 +44,12 @@ def _is_staff() -> bool:
     return bool(current_user.is_authenticated and current_user.is_staff)
 
 
-def _choice_id(value: str | None) -> int | None:
-    return None if value in (None, "", ABSTAIN) else int(value)  # type: ignore[arg-type]
-
-
 # --- the race's rule -----------------------------------------------------------------------------
 
 
 @bp.route("/races/<int:race_id>/rule", methods=["GET", "POST"])
 @allow("staff", "admin")
-def rule_edit(race_id: int):  # type: ignore[no-untyped-def]
+def rule_edit(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     form = RuleForm()
     if not form.is_submitted():
@@ -63,30 +62,12 @@ def rule_edit(race_id: int):  # type: ignore[no-untyped-def]
         form.quorum_numerator.data = race.quorum_numerator
         form.quorum_denominator.data = race.quorum_denominator
         form.secret_ballot.data = race.secret_ballot
-    if form.validate_on_submit():
-        kind = QuorumKind(form.quorum_kind.data)
-        q_num, q_den = form.quorum_numerator.data or 0, form.quorum_denominator.data or 1
-        try:
-            rule = Rule(
-                threshold=Fraction(form.threshold_numerator.data or 0, form.threshold_denominator.data or 1),
-                inclusive=form.comparison.data == "at_least",
-                base=VoteBase(form.vote_base.data),
-                quorum_kind=kind,
-                quorum=Fraction(q_num) if kind is QuorumKind.count else Fraction(q_num, q_den),
-                weighted=bool(form.weighted.data),
-                secret=bool(form.secret_ballot.data),
-            )
-            spelled = (form.threshold_numerator.data or 0, form.threshold_denominator.data or 1)
-            if form.preset.data in PRESETS:
-                rule = apply_preset(rule, form.preset.data)
-                spelled = PRESETS[form.preset.data].spelled
-        except ValueError as error:
-            form.threshold_numerator.errors.append(str(error).capitalize() + ".")
-        else:
-            services.update_race_rule(race, rule, current_user, spelled)
-            db.session.commit()
-            flash(f"The voting rule is now: {describe(rule)}.", "success")
-            return redirect(url_for("votes.race_votes", race_id=race.id))
+    if form.validate_on_submit() and (entered := form.rule()) is not None:
+        rule, spelled = entered
+        services.update_race_rule(race, rule, actor=signed_in_user(), spelled=spelled)
+        db.session.commit()
+        flash(f"The voting rule is now: {describe(rule)}.", "success")
+        return redirect(url_for("votes.race_votes", race_id=race.id))
     return render_template("votes/rule_edit.html", race=race, form=form, rule_words=describe(rule_of_race(race))), (
         400 if form.errors else 200
     )
@@ -97,18 +78,20 @@ def rule_edit(race_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/races/<int:race_id>/votes")
 @allow(SIGNED_IN)
-def race_votes(race_id: int):  # type: ignore[no-untyped-def]
+def race_votes(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     return render_template("votes/race_votes.html", race=race, part=race_section(race, current_user))
 
 
 @bp.route("/races/<int:race_id>/votes/new", methods=["GET", "POST"])
 @allow("staff", "admin")
-def new(race_id: int):  # type: ignore[no-untyped-def]
+def new(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     form = PrepareForm()
-    if form.validate_on_submit():
-        vote = services.prepare_vote(race, held_on=form.held_on.data, motion=form.motion.data or "", actor=current_user)
+    if form.validate_on_submit() and form.held_on.data is not None:
+        vote = services.prepare_vote(
+            race, held_on=form.held_on.data, motion=form.motion.data or "", actor=signed_in_user()
+        )
         db.session.commit()
         flash("The vote is prepared. Open it when the meeting starts.", "success")
         return redirect(url_for("votes.show", vote_id=vote.id))
@@ -117,12 +100,14 @@ def new(race_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/votes/<int:vote_id>/edit", methods=["GET", "POST"])
 @allow("staff", "admin")
-def edit(vote_id: int):  # type: ignore[no-untyped-def]
+def edit(vote_id: int) -> ResponseReturnValue:
     vote = get_vote_or_404(vote_id)
     form = PrepareForm(obj=vote)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.held_on.data is not None:
         try:
-            services.update_draft(vote, held_on=form.held_on.data, motion=form.motion.data or "", actor=current_user)
+            services.update_draft(
+                vote, held_on=form.held_on.data, motion=form.motion.data or "", actor=signed_in_user()
+            )
         except services.VoteError as error:
             flash(str(error), "error")
             return redirect(url_for("votes.show", vote_id=vote.id))
@@ -143,7 +128,7 @@ def _ballot_form(vote: Vote) -> BallotForm:
 
 @bp.get("/votes/<int:vote_id>")
 @allow(SIGNED_IN)
-def show(vote_id: int):  # type: ignore[no-untyped-def]
+def show(vote_id: int) -> ResponseReturnValue:
     vote = get_vote_or_404(vote_id)
     entry = vote.roll_entry_for(current_user)
     own_ballot = None
@@ -169,19 +154,20 @@ def show(vote_id: int):  # type: ignore[no-untyped-def]
         result=result,
         chart=chart_of(result) if result else None,
         named_ballots=named_ballots,
+        head=chain_head() if vote.digest else None,
         confirm=ConfirmForm(),
         publish_form=PublishForm(),
         is_staff=_is_staff(),
     )
 
 
-def _run(vote: Vote, action, success: str):  # type: ignore[no-untyped-def]
+def _run(vote: Vote, action: Callable[..., object], success: str) -> ResponseReturnValue:
     """Run a state change from a button: refused ones flash their reason; none is a 500."""
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        action(vote, current_user)
+        action(vote, actor=signed_in_user())
     except services.VoteError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -193,35 +179,36 @@ def _run(vote: Vote, action, success: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/votes/<int:vote_id>/open")
 @allow("staff", "admin")
-def open_vote(vote_id: int):  # type: ignore[no-untyped-def]
+def open_vote(vote_id: int) -> ResponseReturnValue:
     vote = get_vote_or_404(vote_id)
     return _run(vote, services.open_vote, "The vote is open: the roll, the weights and the rule are frozen.")
 
 
 @bp.post("/votes/<int:vote_id>/close")
 @allow("staff", "admin")
-def close(vote_id: int):  # type: ignore[no-untyped-def]
+def close(vote_id: int) -> ResponseReturnValue:
     vote = get_vote_or_404(vote_id)
     return _run(vote, services.close_vote, "The vote is closed: no more ballots are accepted.")
 
 
 @bp.post("/votes/<int:vote_id>/finalise")
 @allow("staff", "admin")
-def finalise(vote_id: int):  # type: ignore[no-untyped-def]
+def finalise(vote_id: int) -> ResponseReturnValue:
     vote = get_vote_or_404(vote_id)
     return _run(vote, services.finalise_vote, "The vote is final. Its record and digest can no longer change.")
 
 
 @bp.post("/votes/<int:vote_id>/ballot")
 @allow(SIGNED_IN)
-def cast(vote_id: int):  # type: ignore[no-untyped-def]
+def cast(vote_id: int) -> ResponseReturnValue:
     vote = get_vote_or_404(vote_id)
     if vote.roll_entry_for(current_user) is None:
         abort(403)
     form = _ballot_form(vote)
     if form.validate_on_submit():
         try:
-            receipt = ballots.cast_ballot(vote, current_user, _choice_id(form.choice.data), actor=current_user)
+            member = signed_in_user()
+            receipt = ballots.cast_ballot(vote, member, form.option_id(), actor=member)
         except services.VoteError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -235,7 +222,7 @@ def cast(vote_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/votes/<int:vote_id>/presence", methods=["GET", "POST"])
 @allow("staff", "admin")
-def presence(vote_id: int):  # type: ignore[no-untyped-def]
+def presence(vote_id: int) -> ResponseReturnValue:
     vote = get_vote_or_404(vote_id)
     form = PresenceForm()
     form.present.choices = [SelectChoice(str(e.id), f"{e.name} (weight {e.weight:,})") for e in vote.roll]
@@ -243,7 +230,7 @@ def presence(vote_id: int):  # type: ignore[no-untyped-def]
         form.present.data = [e.id for e in vote.roll if e.present]
     if form.validate_on_submit():
         try:
-            services.set_presence(vote, set(form.present.data or []), current_user)
+            services.set_presence(vote, set(form.present.data or []), actor=signed_in_user())
         except services.VoteError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -256,7 +243,7 @@ def presence(vote_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/votes/<int:vote_id>/paper", methods=["GET", "POST"])
 @allow("staff", "admin")
-def paper(vote_id: int):  # type: ignore[no-untyped-def]
+def paper(vote_id: int) -> ResponseReturnValue:
     vote = get_vote_or_404(vote_id)
     form = PaperBallotForm()
     form.member.choices = [
@@ -266,15 +253,13 @@ def paper(vote_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         entry = next((e for e in vote.roll if e.user_id == form.member.data), None)
         if entry is None:
-            form.member.errors.append("Choose a member on the roll.")
+            form.member.errors = [*form.member.errors, "Choose a member on the roll."]
         else:
             try:
-                receipt = ballots.cast_ballot(
-                    vote, entry.user, _choice_id(form.choice.data), actor=current_user, paper=True
-                )
+                receipt = ballots.cast_ballot(vote, entry.user, form.option_id(), actor=signed_in_user(), paper=True)
             except services.VoteError as error:
                 db.session.rollback()
-                form.member.errors.append(str(error))
+                form.member.errors = [*form.member.errors, str(error)]
             else:
                 db.session.commit()
                 flash(f"{entry.name}: {receipt.message}", "success")
@@ -284,12 +269,12 @@ def paper(vote_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/votes/<int:vote_id>/publish")
 @allow("staff", "admin")
-def publish(vote_id: int):  # type: ignore[no-untyped-def]
+def publish(vote_id: int) -> ResponseReturnValue:
     vote = get_vote_or_404(vote_id)
     form = PublishForm()
     if form.validate_on_submit():
         try:
-            services.publish_vote(vote, form.statement.data or "", current_user)
+            services.publish_vote(vote, form.statement.data or "", actor=signed_in_user())
         except services.VoteError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -303,7 +288,7 @@ def publish(vote_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/votes/<int:vote_id>/record.json")
 @allow(SIGNED_IN)
-def record_json(vote_id: int):  # type: ignore[no-untyped-def]
+def record_json(vote_id: int) -> ResponseReturnValue:
     vote = get_vote_or_404(vote_id)
     if not vote.record_json:
         abort(404)
@@ -316,14 +301,20 @@ def record_json(vote_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/results/<int:vote_id>")
 @allow(PUBLIC)
-def public(vote_id: int):  # type: ignore[no-untyped-def]
+def public(vote_id: int) -> ResponseReturnValue:
     vote = db.session.get(Vote, vote_id)
     # Unpublished results do not exist for the public, not even as a refusal.
-    if vote is None or vote.status is not VoteStatus.final or vote.published_at is None:
+    if vote is None or vote.status is not VoteStatus.final or vote.publication is None:
         abort(404)
     result = services.result_of(vote)
     return render_template(
-        "votes/public.html", vote=vote, result=result, chart=chart_of(result), rule_words=describe(result.rule)
+        "votes/public.html",
+        vote=vote,
+        publication=vote.publication,
+        result=result,
+        chart=chart_of(result),
+        rule_words=describe(result.rule),
+        head=chain_head(),
     )
 
 
@@ -331,8 +322,8 @@ def public(vote_id: int):  # type: ignore[no-untyped-def]
 
 
 @section("race", order=80)
-def race_section(race: Race, viewer) -> str | None:  # type: ignore[no-untyped-def]
-    if race is None or not getattr(viewer, "is_authenticated", False):
+def race_section(race: Race, viewer: object) -> str | None:
+    if race is None or not isinstance(viewer, User):
         return None
     return render_template(
         "votes/_race_section.html",
@@ -344,8 +335,8 @@ def race_section(race: Race, viewer) -> str | None:  # type: ignore[no-untyped-d
 
 
 @section("record_book", order=90)
-def record_book_section(race: Race, viewer) -> str | None:  # type: ignore[no-untyped-def]
-    if race is None or not getattr(viewer, "is_authenticated", False):
+def record_book_section(race: Race, viewer: object) -> str | None:
+    if race is None or not isinstance(viewer, User):
         return None
     shown = [v for v in services.votes_of_race(race) if v.status in (VoteStatus.closed, VoteStatus.final)]
     if not shown:
@@ -355,12 +346,13 @@ def record_book_section(race: Race, viewer) -> str | None:  # type: ignore[no-un
         "votes/_record_book_section.html",
         race=race,
         entries=[(v, r, chart_of(r), describe(r.rule)) for v, r in results],
+        head=chain_head() if any(v.digest for v in shown) else None,
     )
 
 
 @section("dashboard", order=20)
-def dashboard_section(_obj, viewer) -> str | None:  # type: ignore[no-untyped-def]
-    if not getattr(viewer, "is_authenticated", False):
+def dashboard_section(_obj: object, viewer: object) -> str | None:
+    if not isinstance(viewer, User):
         return None
     votes = services.votes_awaiting(viewer)
     if not votes:

@@ -16,7 +16,7 @@ from interviews.extensions import db
 from interviews.races.models import QuorumKind
 from interviews.votes import ballots, services
 from interviews.votes.models import Ballot, BallotBoxTotal, Vote, VoteStatus
-from interviews.votes.record import verify_chain
+from interviews.votes.verify import verify_chain
 from tests.votes.conftest import option_id
 
 
@@ -101,7 +101,7 @@ def test_voting_as_the_vote_closes_is_counted_or_refused(server_app, make_member
     vote_id, secretary_id = vote.id, secretary.id  # read here: the test's objects belong to its own session
 
     def close() -> str:
-        services.close_vote(db.session.get(Vote, vote_id), db.session.get(User, secretary_id))
+        services.close_vote(db.session.get(Vote, vote_id), actor=db.session.get(User, secretary_id))
         return "closed"
 
     jobs: list[Callable[[], Any]] = [cast_job(vote.id, m.id, "Candidate A") for m in members]
@@ -123,7 +123,7 @@ def test_simultaneous_finalisations_make_one_unbroken_chain(server_app, make_mem
     for _ in range(4):
         vote = opened_vote(quorum_kind=QuorumKind.none)
         ballots.cast_ballot(vote, member, option_id(vote, "Candidate A"), actor=member)
-        services.close_vote(vote, secretary)
+        services.close_vote(vote, actor=secretary)
         votes.append(vote)
     db.session.commit()
 
@@ -131,7 +131,7 @@ def test_simultaneous_finalisations_make_one_unbroken_chain(server_app, make_mem
 
     def finalise(vote_id: int) -> Callable[[], str]:
         def job() -> str:
-            services.finalise_vote(db.session.get(Vote, vote_id), db.session.get(User, secretary_id))
+            services.finalise_vote(db.session.get(Vote, vote_id), actor=db.session.get(User, secretary_id))
             return "ok"
 
         return job
@@ -140,8 +140,8 @@ def test_simultaneous_finalisations_make_one_unbroken_chain(server_app, make_mem
     assert outcomes.count("ok") == 4, outcomes
     positions = sorted(db.session.scalars(select(Vote.chain_position)).all())
     assert positions == [1, 2, 3, 4]
-    checked, problems = verify_chain()
-    assert checked == 4 and problems == []
+    checked = verify_chain()
+    assert (checked.votes, checked.length, checked.problems) == (4, 4, [])
 
 
 # --- the same against a running server: real threads, real HTTP -----------------------------------
@@ -192,7 +192,7 @@ def test_over_http_a_double_submitted_secret_ballot_and_a_racing_close(make_user
     members = [make_user("leader", is_voting_member=True) for _ in range(4)]
     race = make_race(quorum_kind=QuorumKind.none, secret_ballot=True)
     vote = services.prepare_vote(race, held_on=race.election_date, motion="Endorse?", actor=secretary)
-    services.open_vote(vote, secretary)
+    services.open_vote(vote, actor=secretary)
     db.session.commit()
     vote_id, choice = vote.id, option_id(vote, "Candidate A")
 

@@ -11,6 +11,7 @@ from interviews.extensions import db
 from interviews.races.models import QuorumKind
 from interviews.votes import ballots, services
 from interviews.votes.models import Ballot, BallotBoxTotal, RollEntry, Vote, VoteStatus
+from tests.conftest import changed_tables, stored_rows
 from tests.votes.conftest import option_id
 
 
@@ -72,24 +73,30 @@ def test_named_vote_from_rule_to_publication(client, auth, make_user, make_race)
     assert client.post(f"/votes/{vote.id}/ballot", data={"choice": str(a)}).status_code == 302
     assert "Your ballot: <strong>Candidate A</strong>" in client.get(f"/votes/{vote.id}").get_data(as_text=True)
     # A leader cannot run the meeting.
+    before = stored_rows()
     assert client.post(f"/votes/{vote.id}/close").status_code == 403
     assert client.get(f"/votes/{vote.id}/paper").status_code == 403
+    assert changed_tables(before) == []
     auth.logout()
     auth.login(members[1])
     client.post(f"/votes/{vote.id}/ballot", data={"choice": "abstain"})
     auth.logout()
 
     outsider = auth.login("leader")
+    before = stored_rows()
     assert client.post(f"/votes/{vote.id}/ballot", data={"choice": str(a)}).status_code == 403
+    assert changed_tables(before) == []
     auth.logout()
 
     auth.login(staff)
     response = client.post(f"/votes/{vote.id}/paper", data={"member": members[2].id, "choice": str(b)})
     assert response.status_code == 302
     # The secretary cannot overwrite a ballot the member cast online.
+    before = stored_rows()
     response = client.post(f"/votes/{vote.id}/paper", data={"member": members[0].id, "choice": str(b)})
     assert response.status_code == 400
     assert "already voted online" in response.get_data(as_text=True)
+    assert changed_tables(before) == []
     assert client.post(f"/votes/{vote.id}/close").status_code == 302
     assert client.post(f"/votes/{vote.id}/finalise").status_code == 302
     db.session.refresh(vote)
@@ -133,8 +140,8 @@ def test_final_means_final(client, auth, make_member, opened_vote, secretary):
     db.session.commit()
     vote = opened_vote()
     ballots.cast_ballot(vote, members[0], option_id(vote, "Candidate A"), actor=members[0])
-    services.close_vote(vote, secretary)
-    services.finalise_vote(vote, secretary)
+    services.close_vote(vote, actor=secretary)
+    services.finalise_vote(vote, actor=secretary)
     db.session.commit()
     digest = vote.digest
 
@@ -161,8 +168,8 @@ def test_a_vote_without_quorum_is_final_only_as_failed(make_member, opened_vote,
     db.session.commit()
     vote = opened_vote(quorum_kind=QuorumKind.fraction, quorum_numerator=1, quorum_denominator=2)
     ballots.cast_ballot(vote, members[0], option_id(vote, "Candidate A"), actor=members[0])
-    services.close_vote(vote, secretary)
-    services.finalise_vote(vote, secretary)
+    services.close_vote(vote, actor=secretary)
+    services.finalise_vote(vote, actor=secretary)
     db.session.commit()
     assert vote.outcome == "failed_quorum" and vote.quorum_met is False
     assert vote.result_text == "Failed for lack of quorum" and vote.result_candidate_id is None
@@ -175,29 +182,35 @@ def test_ballots_refused_outside_an_open_vote(client, auth, make_user, make_race
     db.session.commit()
     auth.login(member)
     # Not on a roll yet (draft): refused as not entitled.
+    before = stored_rows()
     assert client.post(f"/votes/{vote.id}/ballot", data={"choice": "abstain"}).status_code == 403
-    services.open_vote(vote, secretary)
-    services.close_vote(vote, secretary)
+    assert changed_tables(before) == []
+    services.open_vote(vote, actor=secretary)
+    services.close_vote(vote, actor=secretary)
     db.session.commit()
+    before = stored_rows()
     response = client.post(f"/votes/{vote.id}/ballot", data={"choice": "abstain"}, follow_redirects=True)
     assert "not open" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert changed_tables(before) == []
 
 
 def test_secret_ballots_leave_no_link(client, auth, make_user, make_race, secretary):
     members = [make_user("leader", is_voting_member=True, vote_weight=w) for w in (4200, 3800, 2900)]
     race = make_race(quorum_kind=QuorumKind.none, secret_ballot=True, weighted=True)
     vote = services.prepare_vote(race, held_on=race.election_date, motion="Endorse?", actor=secretary)
-    services.open_vote(vote, secretary)
+    services.open_vote(vote, actor=secretary)
     db.session.commit()
     a, b = option_id(vote, "Candidate A"), option_id(vote, "Candidate B")
 
     auth.login(members[0])
     page = client.get(f"/votes/{vote.id}").get_data(as_text=True)
     assert "cannot be changed" in page
-    client.post(f"/votes/{vote.id}/ballot", data={"choice": str(a)})
+    assert client.post(f"/votes/{vote.id}/ballot", data={"choice": str(a)}).status_code == 302
+    before = stored_rows()
     response = client.post(f"/votes/{vote.id}/ballot", data={"choice": str(b)}, follow_redirects=True)
     assert "A secret ballot cannot be changed" in response.get_data(as_text=True)
+    assert changed_tables(before) == []
     auth.logout()
     auth.login(members[1])
     client.post(f"/votes/{vote.id}/ballot", data={"choice": str(b)})
@@ -245,10 +258,12 @@ def test_rule_form_refuses_nonsense_without_losing_the_rule(client, auth, make_r
         "quorum_numerator": "0",
         "quorum_denominator": "1",
     }
+    before = stored_rows()
     response = client.post(f"/races/{race.id}/rule", data=data)
     assert response.status_code == 400 and "at most 1" in response.get_data(as_text=True)
     response = client.post(f"/races/{race.id}/rule", data={**data, "threshold_denominator": "0"})
     assert response.status_code == 400
+    assert changed_tables(before) == []
     db.session.refresh(race)
     assert (race.threshold_numerator, race.threshold_denominator) == (2, 3)
     data.update(threshold_numerator="58", threshold_denominator="100", comparison="at_least")
@@ -279,8 +294,8 @@ def test_sections_show_the_rule_the_awaited_votes_and_the_record(app, make_user,
         assert "Edit the rule" not in "".join(render_sections("race", vote.race, voter))
     ballots.cast_ballot(vote, voter, option_id(vote, "Candidate A"), actor=voter)
     ballots.cast_ballot(vote, other, option_id(vote, "Candidate A"), actor=other)
-    services.close_vote(vote, secretary)
-    services.finalise_vote(vote, secretary)
+    services.close_vote(vote, actor=secretary)
+    services.finalise_vote(vote, actor=secretary)
     db.session.commit()
     with app.test_request_context():
         assert "Votes awaiting" not in "".join(render_sections("dashboard", None, voter))
@@ -300,10 +315,12 @@ def test_secretary_records_who_is_present(client, auth, make_member, opened_vote
     assert client.post(f"/votes/{vote.id}/presence", data={"present": chosen}).status_code == 302
     db.session.expire_all()
     assert sorted(e.id for e in vote.roll if e.present) == sorted(chosen)
+    before = stored_rows()
     assert client.post(f"/votes/{vote.id}/presence", data={"present": ["987654"]}).status_code == 400
+    assert changed_tables(before) == []
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "vote.presence")).one()
     assert members[0].name in event.changes
-    services.close_vote(vote, secretary)
+    services.close_vote(vote, actor=secretary)
     db.session.commit()
     assert vote.quorum_met is True
 
@@ -316,10 +333,10 @@ def test_editing_the_race_rule_after_opening_does_not_touch_the_vote(make_member
     members = [make_member() for _ in range(3)]
     db.session.commit()
     vote = opened_vote(quorum_kind=QuorumKind.none)
-    services.update_race_rule(vote.race, Rule(Fraction(1, 2), inclusive=False, secret=True), secretary)
+    services.update_race_rule(vote.race, Rule(Fraction(1, 2), inclusive=False, secret=True), actor=secretary)
     for member, label in zip(members, ["Candidate A", "Candidate A", "Candidate B"], strict=True):
         ballots.cast_ballot(vote, member, option_id(vote, label), actor=member)
-    services.close_vote(vote, secretary)
+    services.close_vote(vote, actor=secretary)
     db.session.commit()
     assert vote.race.threshold_inclusive is False and vote.race.secret_ballot is True
     assert describe(rule_of_vote(vote)) == "At least two-thirds of the votes cast; no quorum; named ballots"

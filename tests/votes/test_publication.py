@@ -15,11 +15,11 @@ def test_candidate_links_and_the_public_page_show_no_result_before_publication(
     members = [make_member() for _ in range(3)]
     race, _letter, sent = sent_race(quorum_kind=QuorumKind.none)
     vote = services.prepare_vote(race, held_on=race.election_date, motion="Endorse?", actor=secretary)
-    services.open_vote(vote, secretary)
+    services.open_vote(vote, actor=secretary)
     for member in members:
         ballots.cast_ballot(vote, member, option_id(vote, "Candidate A"), actor=member)
-    services.close_vote(vote, secretary)
-    services.finalise_vote(vote, secretary)
+    services.close_vote(vote, actor=secretary)
+    services.finalise_vote(vote, actor=secretary)
     db.session.commit()
 
     for invitation in sent:
@@ -31,7 +31,7 @@ def test_candidate_links_and_the_public_page_show_no_result_before_publication(
         assert vote.digest not in body and "Endorsed" not in body and "3 of 3" not in body
     assert client.get(f"/results/{vote.id}").status_code == 404
 
-    services.publish_vote(vote, "", secretary)
+    services.publish_vote(vote, "", actor=secretary)
     db.session.commit()
     public = client.get(f"/results/{vote.id}").get_data(as_text=True)
     assert "Endorsed: Candidate A" in public and "Candidate A: 3 of 3 votes cast, 100.0%" in public

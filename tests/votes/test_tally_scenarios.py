@@ -331,9 +331,9 @@ def test_scenario(scenario, make_member, opened_vote, secretary):
         ballots.cast_ballot(vote, members[index], option_id(vote, label), actor=members[index])
     if scenario.present:
         services.set_presence(
-            vote, {e.id for e in vote.roll if e.user_id in {members[i].id for i in scenario.present}}, secretary
+            vote, {e.id for e in vote.roll if e.user_id in {members[i].id for i in scenario.present}}, actor=secretary
         )
-    services.close_vote(vote, secretary)
+    services.close_vote(vote, actor=secretary)
     db.session.commit()
 
     result = services.result_of(vote)
@@ -342,7 +342,7 @@ def test_scenario(scenario, make_member, opened_vote, secretary):
     assert scenario.says in result.explanation
     assert [o.label for o in vote.options][-1] == NE  # always on the ballot, last
 
-    services.finalise_vote(vote, secretary)
+    services.finalise_vote(vote, actor=secretary)
     db.session.commit()
     assert vote.outcome == scenario.outcome
     expected_candidate = next((c.id for c in vote.race.candidates if c.name == scenario.winner), None)
