@@ -23,7 +23,7 @@ from interviews.notes.models import (
 )
 from interviews.races.models import Candidate, Race, Stage
 from interviews.scheduling.models import Interview, InterviewStatus, Location, LocationKind, PanelSeat
-from interviews.votes.models import Ballot, BallotBoxTotal, RollEntry, Vote, VoteOption, VoteStatus
+from interviews.votes.models import Ballot, BallotBoxTotal, RollEntry, Vote, VoteOption, VotePublication, VoteStatus
 
 __all__ = [
     "AuditEvent",
@@ -59,5 +59,6 @@ __all__ = [
     "Visibility",
     "Vote",
     "VoteOption",
+    "VotePublication",
     "VoteStatus",
 ]

@@ -31,7 +31,7 @@ def submitted_reset_email() -> str:
 @allow(PUBLIC)
 @limiter.limit(FORGOT_PER_ADDRESS, methods=["POST"])
 @limiter.limit(FORGOT_PER_ACCOUNT, methods=["POST"], key_func=submitted_reset_email)
-def forgot_password():  # type: ignore[no-untyped-def]
+def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         # The same answer whether or not the address has an account.
@@ -50,7 +50,7 @@ def _link_error(kind: str) -> ResponseReturnValue:
 
 @bp.get("/password/reset/<token>")
 @allow(PUBLIC)
-def reset_link(token: str):  # type: ignore[no-untyped-def]
+def reset_link(token: str) -> ResponseReturnValue:
     """The link in the e-mail: its token moves into the session, out of the address bar, history and Referer."""
     try:
         reset.user_for_token(token)
@@ -62,7 +62,7 @@ def reset_link(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/password/reset", methods=["GET", "POST"])
 @allow(PUBLIC)
-def reset_password():  # type: ignore[no-untyped-def]
+def reset_password() -> ResponseReturnValue:
     token = session.get(RESET_TOKEN_KEY)
     if not isinstance(token, str):
         return _link_error("invalid")

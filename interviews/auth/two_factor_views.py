@@ -78,7 +78,7 @@ def _sign_in_again() -> ResponseReturnValue:
 @bp.route("/login/code", methods=["GET", "POST"])
 @allow(PUBLIC)
 @limit_code_attempts
-def login_code():  # type: ignore[no-untyped-def]
+def login_code() -> ResponseReturnValue:
     if (done := _signed_in_already()) is not None:
         return done
     user = sessions.pending_user()
@@ -109,7 +109,7 @@ def login_code():  # type: ignore[no-untyped-def]
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 @allow(PUBLIC)
 @limit_code_attempts
-def login_enrol():  # type: ignore[no-untyped-def]
+def login_enrol() -> ResponseReturnValue:
     """Where the role requires two-factor sign-in, an account without it sets it up before it is let in."""
     if (done := _signed_in_already()) is not None:
         return done
@@ -154,7 +154,7 @@ def _manage_page(codes_form: AppCodeForm, disable_form: DisableTwoFactorForm, st
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @allow(SIGNED_IN)
 @limit_code_attempts
-def two_factor_settings():  # type: ignore[no-untyped-def]
+def two_factor_settings() -> ResponseReturnValue:
     user = signed_in_user()
     if user.two_factor_enabled:
         return _manage_page(AppCodeForm(prefix="codes"), DisableTwoFactorForm(prefix="off"))
@@ -180,7 +180,7 @@ def two_factor_settings():  # type: ignore[no-untyped-def]
 @bp.post("/account/two-factor/recovery-codes")
 @allow(SIGNED_IN)
 @limit_code_attempts
-def two_factor_recovery_codes():  # type: ignore[no-untyped-def]
+def two_factor_recovery_codes() -> ResponseReturnValue:
     codes_form = AppCodeForm(prefix="codes")
     if codes_form.validate_on_submit():
         try:
@@ -199,7 +199,7 @@ def two_factor_recovery_codes():  # type: ignore[no-untyped-def]
 @bp.post("/account/two-factor/disable")
 @allow(SIGNED_IN)
 @limit_code_attempts
-def two_factor_disable():  # type: ignore[no-untyped-def]
+def two_factor_disable() -> ResponseReturnValue:
     disable_form = DisableTwoFactorForm(prefix="off")
     if disable_form.validate_on_submit():
         user = signed_in_user()

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -57,7 +58,7 @@ def safe_next(target: str | None) -> str:
 @allow(PUBLIC)
 @limiter.limit(SIGN_IN_PER_ADDRESS, methods=["POST"])
 @limiter.limit(SIGN_IN_PER_ACCOUNT, methods=["POST"], key_func=submitted_account, deduct_when=failed_sign_in)
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
@@ -78,7 +79,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 @allow(SIGNED_IN)
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     services.sign_out(actor=signed_in_user())
     db.session.commit()
     logout_user()
@@ -88,7 +89,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/account", methods=["GET", "POST"])
 @allow(SIGNED_IN)
-def account():  # type: ignore[no-untyped-def]
+def account() -> ResponseReturnValue:
     password_form = ChangePasswordForm(prefix="pw")
     preferences_form = PreferencesForm(prefix="pref", timezone=current_user.timezone)
     if "pw-submit" in request.form and password_form.validate_on_submit():
@@ -124,7 +125,7 @@ def get_user_or_404(user_id: int) -> User:
 
 @bp.get("/admin/users")
 @allow("admin")
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     people = db.session.scalars(select(User).order_by(User.active.desc(), User.role, User.name)).all()
     return render_template("admin/users.html", users=people, confirm=ConfirmForm())
 
@@ -143,7 +144,7 @@ def _form_data(form: UserForm) -> dict[str, object]:
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @allow("admin")
-def user_new():  # type: ignore[no-untyped-def]
+def user_new() -> ResponseReturnValue:
     form = UserForm(creating=True)
     if request.method == "GET":
         form.timezone.data = current_user.timezone
@@ -168,7 +169,7 @@ def user_new():  # type: ignore[no-untyped-def]
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 @allow("admin")
-def user_edit(user_id: int):  # type: ignore[no-untyped-def]
+def user_edit(user_id: int) -> ResponseReturnValue:
     user = get_user_or_404(user_id)
     form = UserForm(obj=user)
     if request.method == "GET":
@@ -202,7 +203,7 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/users/<int:user_id>/active")
 @allow("admin")
-def user_set_active(user_id: int):  # type: ignore[no-untyped-def]
+def user_set_active(user_id: int) -> ResponseReturnValue:
     user = get_user_or_404(user_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -220,7 +221,7 @@ def user_set_active(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/users/<int:user_id>/sign-out-everywhere")
 @allow("admin")
-def user_sign_out_everywhere(user_id: int):  # type: ignore[no-untyped-def]
+def user_sign_out_everywhere(user_id: int) -> ResponseReturnValue:
     user = get_user_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -236,7 +237,7 @@ def user_sign_out_everywhere(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/users/<int:user_id>/two-factor/reset")
 @allow("admin")
-def user_reset_two_factor(user_id: int):  # type: ignore[no-untyped-def]
+def user_reset_two_factor(user_id: int) -> ResponseReturnValue:
     user = get_user_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from email.message import MIMEPart
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
@@ -34,7 +38,7 @@ def smtp_configured() -> bool:
 
 @bp.get("/")
 @allow("staff", "admin")
-def outbox():  # type: ignore[no-untyped-def]
+def outbox() -> ResponseReturnValue:
     tab = request.args.get("status", "pending")
     if tab not in TABS:
         tab = "pending"
@@ -69,7 +73,7 @@ def outbox():  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:message_id>")
 @allow("staff", "admin")
-def message(message_id: int):  # type: ignore[no-untyped-def]
+def message(message_id: int) -> ResponseReturnValue:
     outbox_message = services.get_message_or_404(message_id)
     if outbox_message.confidential:
         return render_template(
@@ -111,7 +115,7 @@ def message(message_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _walk(part, depth: int = 0):  # type: ignore[no-untyped-def]
+def _walk(part: MIMEPart, depth: int = 0) -> Iterator[tuple[int, MIMEPart]]:
     """Each MIME part with its depth, to show the structure of the e-mail."""
     yield depth, part
     if part.is_multipart():
@@ -121,7 +125,7 @@ def _walk(part, depth: int = 0):  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:message_id>/invite.ics")
 @allow("staff", "admin")
-def message_ics(message_id: int):  # type: ignore[no-untyped-def]
+def message_ics(message_id: int) -> ResponseReturnValue:
     outbox_message = services.get_message_or_404(message_id)
     if not outbox_message.ics:
         return render_template(
@@ -138,7 +142,7 @@ def message_ics(message_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:message_id>/retry")
 @allow("staff", "admin")
-def retry(message_id: int):  # type: ignore[no-untyped-def]
+def retry(message_id: int) -> ResponseReturnValue:
     outbox_message = services.get_message_or_404(message_id)
     if RetryForm().validate_on_submit():
         try:

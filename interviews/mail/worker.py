@@ -21,11 +21,12 @@ import smtplib
 import ssl
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.errors import MessageError
 from email.policy import SMTPUTF8
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
@@ -123,7 +124,7 @@ class _Refused(Exception):
 class _Mailer:
     """One SMTP connection per pass, opened on first use and reopened once if the server drops it."""
 
-    def __init__(self, config: dict) -> None:  # type: ignore[type-arg]
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
         self.smtp: smtplib.SMTP | None = None
 
@@ -242,12 +243,13 @@ def _claim(now: datetime, size: int, token: str, lease: timedelta) -> list[_Outg
         rows = [
             row
             for row in db.session.scalars(query).all()
-            if db.session.execute(
+            if rows_changed(
+                db.session,
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id, _due(now))
                 .values(**claim)
-                .execution_options(synchronize_session=False)
-            ).rowcount  # type: ignore[attr-defined]
+                .execution_options(synchronize_session=False),
+            )
             == 1
         ]
     claimed = [_prepare(row) for row in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Response, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from interviews.access import allow
@@ -31,7 +32,7 @@ def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
 
 @bp.get("/search")
 @allow(*READERS)
-def search():  # type: ignore[no-untyped-def]
+def search() -> ResponseReturnValue:
     form = SearchForm(request.args)
     results = fulltext.search(form.q.data or "", current_user) if form.validate() and form.q.data else None
     return render_template("notes/search.html", form=form, results=results)
@@ -39,7 +40,7 @@ def search():  # type: ignore[no-untyped-def]
 
 @bp.get("/races/<int:race_id>/record")
 @allow(*READERS)
-def record_book(race_id: int):  # type: ignore[no-untyped-def]
+def record_book(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     book = load_record_book(race, current_user)
     return render_template("notes/record_book.html", book=book, race=race, share=share)
@@ -47,7 +48,7 @@ def record_book(race_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/races/<int:race_id>/record.pdf")
 @allow(*READERS)
-def record_book_as_pdf(race_id: int):  # type: ignore[no-untyped-def]
+def record_book_as_pdf(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     pdf = record_book_pdf(load_record_book(race, current_user), current_app.config["ORGANIZATION_NAME"])
     return _download(pdf, "application/pdf", _filename(race.title, ".pdf"))
@@ -55,7 +56,7 @@ def record_book_as_pdf(race_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/races/<int:race_id>/record.json")
 @allow(*READERS)
-def record_book_as_json(race_id: int):  # type: ignore[no-untyped-def]
+def record_book_as_json(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     response = jsonify(as_json(load_record_book(race, current_user)))
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(race.title, ".json")}"'
@@ -65,7 +66,7 @@ def record_book_as_json(race_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/races/<int:race_id>/interviews.csv")
 @allow(*READERS)
-def interviews_as_csv(race_id: int):  # type: ignore[no-untyped-def]
+def interviews_as_csv(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     body = interviews_csv(load_record_book(race, current_user))
     return _download(body, "text/csv", _filename(race.title, "-interviews.csv"))
@@ -73,7 +74,7 @@ def interviews_as_csv(race_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/races/<int:race_id>/notes.csv")
 @allow(*READERS)
-def notes_as_csv(race_id: int):  # type: ignore[no-untyped-def]
+def notes_as_csv(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     body = notes_csv(load_record_book(race, current_user))
     return _download(body, "text/csv", _filename(race.title, "-notes.csv"))

@@ -129,6 +129,8 @@ class PollForm(FlaskForm):
                     candidate_id = int(row.form.candidate_id.data or "")
                 except ValueError:
                     raise PollError("The list of candidates was incomplete; reload the page.", "results") from None
+                if candidate_id in results:
+                    raise PollError("A candidate appears twice in the results; reload the page.", "results")
                 results[candidate_id] = Decimal(row.form.value.data)
         if self.opens_on.data is None or self.closes_on.data is None:
             raise PollError("Give the dates the poll opened and closed.", "opens_on")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from interviews.access import allow, signed_in_user
 from interviews.extensions import db
@@ -41,7 +42,7 @@ def _form_for(race: Race, poll: MemberPoll | None) -> PollForm:
     return form
 
 
-def _edit(race: Race, poll: MemberPoll | None):  # type: ignore[no-untyped-def]
+def _edit(race: Race, poll: MemberPoll | None) -> ResponseReturnValue:
     form = _form_for(race, poll)
     names = {c.id: c.name for c in race.candidates}
     status = 200
@@ -67,20 +68,20 @@ def _edit(race: Race, poll: MemberPoll | None):  # type: ignore[no-untyped-def]
 
 @bp.route("/races/<int:race_id>/polls/new", methods=["GET", "POST"])
 @allow("staff", "admin")
-def new_poll(race_id: int):  # type: ignore[no-untyped-def]
+def new_poll(race_id: int) -> ResponseReturnValue:
     return _edit(get_race_or_404(race_id), None)
 
 
 @bp.route("/polls/<int:poll_id>/edit", methods=["GET", "POST"])
 @allow("staff", "admin")
-def edit_poll(poll_id: int):  # type: ignore[no-untyped-def]
+def edit_poll(poll_id: int) -> ResponseReturnValue:
     poll = db.get_or_404(MemberPoll, poll_id)
     return _edit(poll.race, poll)
 
 
 @bp.post("/polls/<int:poll_id>/delete")
 @allow("staff", "admin")
-def delete_poll(poll_id: int):  # type: ignore[no-untyped-def]
+def delete_poll(poll_id: int) -> ResponseReturnValue:
     poll = db.get_or_404(MemberPoll, poll_id)
     race_id = poll.race_id
     if ConfirmForm().validate_on_submit():

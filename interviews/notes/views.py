@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -107,7 +108,7 @@ def race_notes_section(race: Race, viewer: User) -> str | None:
 
 @bp.get("/interviews/<int:interview_id>/notes")
 @allow(*READERS)
-def interview_notes(interview_id: int):  # type: ignore[no-untyped-def]
+def interview_notes(interview_id: int) -> ResponseReturnValue:
     interview = get_interview_or_404(interview_id)
     return render_template(
         "notes/interview.html",
@@ -119,17 +120,17 @@ def interview_notes(interview_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/interviews/<int:interview_id>/notes/general", methods=["GET", "POST"])
 @allow("leader", "staff", "admin")
-def write_general(interview_id: int):  # type: ignore[no-untyped-def]
+def write_general(interview_id: int) -> ResponseReturnValue:
     return _write(interview_id, None)
 
 
 @bp.route("/interviews/<int:interview_id>/notes/questions/<int:question_id>", methods=["GET", "POST"])
 @allow("leader", "staff", "admin")
-def write(interview_id: int, question_id: int):  # type: ignore[no-untyped-def]
+def write(interview_id: int, question_id: int) -> ResponseReturnValue:
     return _write(interview_id, question_id)
 
 
-def _write(interview_id: int, question_id: int | None):  # type: ignore[no-untyped-def]
+def _write(interview_id: int, question_id: int | None) -> ResponseReturnValue:
     interview = get_interview_or_404(interview_id)
     question = get_question_or_404(interview, question_id)
     if not may_write_notes(current_user, interview):
@@ -190,7 +191,7 @@ def _write(interview_id: int, question_id: int | None):  # type: ignore[no-untyp
 
 @bp.post("/interviews/<int:interview_id>/notes/draft")
 @allow("leader", "staff", "admin")
-def save_draft(interview_id: int):  # type: ignore[no-untyped-def]
+def save_draft(interview_id: int) -> ResponseReturnValue:
     interview = get_interview_or_404(interview_id)
     raw_question = request.form.get("question_id", "")
     question = get_question_or_404(interview, int(raw_question)) if raw_question.isdigit() else None
@@ -209,7 +210,7 @@ def save_draft(interview_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/interviews/<int:interview_id>/notes/submit")
 @allow("leader", "staff", "admin")
-def submit(interview_id: int):  # type: ignore[no-untyped-def]
+def submit(interview_id: int) -> ResponseReturnValue:
     interview = get_interview_or_404(interview_id)
     if not may_write_notes(current_user, interview):
         abort(403)
@@ -226,7 +227,7 @@ def submit(interview_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/notes/<int:note_id>/history")
 @allow(*READERS)
-def history(note_id: int):  # type: ignore[no-untyped-def]
+def history(note_id: int) -> ResponseReturnValue:
     note = services.get_visible_note(note_id, current_user)
     if note is None:
         # Whether the note exists is itself not for this viewer to learn.
@@ -241,7 +242,7 @@ def history(note_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/notes/<int:note_id>/versions/<int:version>")
 @allow(*READERS)
-def revision(note_id: int, version: int):  # type: ignore[no-untyped-def]
+def revision(note_id: int, version: int) -> ResponseReturnValue:
     note = services.get_visible_note(note_id, current_user)
     readable = services.readable_revisions(note, current_user) if note else []
     revision = next((r for r in readable if r.version == version), None)
@@ -254,7 +255,7 @@ def revision(note_id: int, version: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/races/<int:race_id>/questions")
 @allow(*READERS)
-def questions(race_id: int):  # type: ignore[no-untyped-def]
+def questions(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     return render_template(
         "notes/questions.html",
@@ -266,7 +267,7 @@ def questions(race_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/races/<int:race_id>/questions/edit", methods=["GET", "POST"])
 @allow("staff", "admin")
-def edit_questions(race_id: int):  # type: ignore[no-untyped-def]
+def edit_questions(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     locked = services.is_locked(race)
     current = services.latest_question_list(race)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from interviews.access import allow, signed_in_user
+from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.forms import ConfirmForm, switch_form
 from interviews.races import candidates as candidate_services
@@ -231,6 +232,6 @@ def candidate_withdraw(race_id: int, candidate_id: int) -> ResponseReturnValue:
 
 @section("dashboard", order=20)
 def races_dashboard(_obj: object, viewer: object) -> str | None:
-    if not getattr(viewer, "is_authenticated", False) or not viewer.is_staff:  # type: ignore[attr-defined]
+    if not isinstance(viewer, User) or not viewer.is_staff:
         return None
     return render_template("races/_dashboard.html", attention=races_needing_attention(), Stage=Stage)

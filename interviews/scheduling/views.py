@@ -243,7 +243,7 @@ def set_status(interview_id: int) -> ResponseReturnValue:
 
 @section("dashboard", order=10)
 def next_interviews(_obj: object, viewer: object) -> str | None:
-    if not getattr(viewer, "is_authenticated", False):
+    if not isinstance(viewer, User):
         return None
-    interviews = upcoming_for(viewer, limit=5)  # type: ignore[arg-type]
+    interviews = upcoming_for(viewer, limit=5)
     return render_template("scheduling/_dashboard.html", interviews=interviews)

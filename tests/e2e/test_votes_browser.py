@@ -4,12 +4,13 @@ the result and its digest appear in the race's record book; `votes verify` then 
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from interviews.extensions import db
 from interviews.races.models import QuorumKind
 from interviews.votes.models import Ballot, Vote
 from tests.conftest import PASSWORD
+from tests.votes.conftest import tamper
 
 
 def sign_in(page, base: str, user) -> None:  # type: ignore[no-untyped-def]
@@ -88,11 +89,11 @@ def test_board_votes_online_and_on_paper_and_the_record_book_shows_the_digest(
     assert result.exit_code == 0, result.output
 
     paper_ballot = db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id, Ballot.paper.is_(True))).one()
-    db.session.execute(
-        text("UPDATE ballots SET option_id = :o WHERE id = :b"),
-        {"o": next(o.id for o in vote.options if o.label == "Candidate B"), "b": paper_ballot.id},
+    tamper(
+        "UPDATE ballots SET option_id = :o WHERE id = :b",
+        o=next(o.id for o in vote.options if o.label == "Candidate B"),
+        b=paper_ballot.id,
     )
-    db.session.commit()
     result = runner.invoke(args=["votes", "verify"])
     assert result.exit_code != 0
     assert f"vote {vote.id}" in result.output

@@ -190,3 +190,23 @@ def test_an_interview_without_a_list_is_pinned_to_the_one_its_notes_answer(
     auth.login(leader)
     page = client.get(f"/interviews/{interview.id}/notes").get_data(as_text=True)
     assert "Old question?" in page and "Answer to the old question" in page and "New question?" not in page
+
+
+def test_a_poll_edit_missing_or_naming_the_wrong_candidates_is_refused_and_keeps_the_poll(client, auth, make_race):  # type: ignore[no-untyped-def]
+    race = make_race(candidates=2)
+    other = make_race("Another race", candidates=1)
+    auth.login("staff")
+    client.post(f"/races/{race.id}/polls/new", data=_poll(race))
+    poll = db.session.scalar(select(MemberPoll))
+    missing = _poll(race, title="Renamed")
+    del missing["results-0-candidate_id"]  # the page's fields, one hidden id left out
+    repeated = _poll(race, title="Renamed", **{"results-1-candidate_id": str(race.candidates[0].id)})
+    foreign = _poll(race, title="Renamed", **{"results-1-candidate_id": str(other.candidates[0].id)})
+    for data in (missing, repeated, foreign):
+        before = stored_rows()
+        response = client.post(f"/polls/{poll.id}/edit", data=data)
+        assert response.status_code == 400, response.status_code
+        assert "error" in response.get_data(as_text=True)
+        assert changed_tables(before) == []
+    db.session.refresh(poll)
+    assert poll.title == "Town hall straw poll" and len(poll.results) == 2
