@@ -52,6 +52,21 @@ def _enrolment(user: User) -> dict[str, object]:
     }
 
 
+def _confirm_enrolment(user: User, form: EnrolForm, enrolment: dict[str, object]) -> list[str] | None:
+    """The code from the authenticator app turns two-factor on: the recovery codes, or None with the error shown."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        codes = two_factor.enable(user, str(enrolment["secret"]), form.code.data or "", actor=user)
+    except two_factor.TwoFactorError as error:
+        db.session.rollback()
+        show_errors(form.code, [str(error)])
+        return None
+    db.session.commit()
+    session.pop(ENROLMENT_KEY, None)
+    return codes
+
+
 def _show_recovery_codes(codes: list[str], continue_to: str) -> ResponseReturnValue:
     """The codes, once, in the answer to the POST that made them: they are never stored in the clear."""
     response = make_response(render_template("auth/recovery_codes.html", codes=codes, continue_to=continue_to))
@@ -120,17 +135,9 @@ def login_enrol() -> ResponseReturnValue:
         return redirect(url_for("auth.login_code"))
     form = EnrolForm()
     enrolment = _enrolment(user)
-    if form.validate_on_submit():
-        try:
-            codes = two_factor.enable(user, str(enrolment["secret"]), form.code.data or "", actor=user)
-        except two_factor.TwoFactorError as error:
-            db.session.rollback()
-            show_errors(form.code, [str(error)])
-        else:
-            db.session.commit()
-            session.pop(ENROLMENT_KEY, None)
-            next_url = sessions.complete_sign_in(user)
-            return _show_recovery_codes(codes, continue_to=safe_next(next_url))
+    if (codes := _confirm_enrolment(user, form, enrolment)) is not None:
+        next_url = sessions.complete_sign_in(user)
+        return _show_recovery_codes(codes, continue_to=safe_next(next_url))
     return render_template(
         "auth/enrol.html", form=form, enrolment=enrolment, signing_in=True, required=two_factor.is_required_for(user)
     ), _status(bool(form.errors))
@@ -160,18 +167,10 @@ def two_factor_settings() -> ResponseReturnValue:
         return _manage_page(AppCodeForm(prefix="codes"), DisableTwoFactorForm(prefix="off"))
     form = EnrolForm()
     enrolment = _enrolment(user)
-    if form.validate_on_submit():
-        try:
-            codes = two_factor.enable(user, str(enrolment["secret"]), form.code.data or "", actor=user)
-        except two_factor.TwoFactorError as error:
-            db.session.rollback()
-            show_errors(form.code, [str(error)])
-        else:
-            db.session.commit()
-            session.pop(ENROLMENT_KEY, None)
-            sessions.renew_session(user)
-            flash("Two-factor sign-in is on. Your other sessions are signed out.", "success")
-            return _show_recovery_codes(codes, continue_to=url_for("auth.two_factor_settings"))
+    if (codes := _confirm_enrolment(user, form, enrolment)) is not None:
+        sessions.renew_session(user)
+        flash("Two-factor sign-in is on. Your other sessions are signed out.", "success")
+        return _show_recovery_codes(codes, continue_to=url_for("auth.two_factor_settings"))
     return render_template(
         "auth/enrol.html", form=form, enrolment=enrolment, signing_in=False, required=two_factor.is_required_for(user)
     ), _status(bool(form.errors))
