@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
-from interviews.audit.actors import ActorKind, System
+from interviews.audit.actors import ActorKind
 from interviews.audit.models import AuditEvent
 from interviews.extensions import db
-from interviews.invitations.models import Invitation, InvitationLetter, Slot
 from interviews.races.models import Candidate, Race
 from interviews.scheduling.models import CancelledBy, InterviewStatus
-from interviews.scheduling.services import create_interview
-from interviews.types import utcnow
 
 STAFF = "Teresa Nakamura <teresa.nakamura@labor.example.org>"
 
@@ -76,32 +71,10 @@ def test_each_write_to_a_race_and_its_candidates_names_the_signed_in_staff_membe
 
 
 def test_withdrawing_a_candidate_names_the_staff_member_on_the_cancellation_and_the_revoked_link(  # type: ignore[no-untyped-def]
-    client, auth, make_user, make_race
+    client, auth, make_user, booked_candidate
 ):
     staff = _staff(make_user)
-    race = make_race()
-    candidate = race.candidates[0]
-    start = utcnow() + timedelta(days=5)
-    letter = InvitationLetter(race=race, subject="Invitation", body="Meet us", respond_by=start, timezone="UTC")
-    invitation = Invitation(letter=letter, candidate=candidate, content_digest="0" * 64)
-    slot = Slot(letter=letter, starts_at=start, ends_at=start + timedelta(hours=1), timezone="UTC")
-    db.session.add_all([letter, invitation, slot])
-    db.session.flush()
-    slot.taken_by_id = invitation.id
-    # Booked by someone other than the staff member who withdraws the candidate.
-    interview = create_interview(
-        race=race,
-        candidate=candidate,
-        starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        timezone="UTC",
-        location=None,
-        panel=[make_user("leader")],
-        invitation=invitation,
-        slot=slot,
-        actor=System("test setup"),
-    )
-    db.session.commit()
+    race, candidate, _invitation, _slot, interview = booked_candidate()
 
     auth.login(staff)
     response = client.post(f"/races/{race.id}/candidates/{candidate.id}/withdraw", data={"reason": "Left the race"})

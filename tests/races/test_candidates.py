@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
 from interviews.audit.models import AuditEvent
 from interviews.extensions import db
 from interviews.races.models import Candidate
-from interviews.types import utcnow
 from tests.conftest import changed_tables, stored_rows
 
 CANDIDATE = {
@@ -79,35 +76,13 @@ def test_a_candidate_of_another_race_is_404_and_leaders_cannot_edit(client, auth
 
 
 def test_withdrawing_keeps_the_candidate_cancels_interviews_and_revokes_the_link(
-    client, auth, make_race, make_user, monkeypatch, staffer
+    client, auth, booked_candidate, monkeypatch
 ):
     from interviews.calendar import notify
-    from interviews.invitations.models import Invitation, InvitationLetter, InvitationStatus, Slot
+    from interviews.invitations.models import Invitation, InvitationStatus
     from interviews.scheduling.models import InterviewStatus
-    from interviews.scheduling.services import create_interview
 
-    race = make_race()
-    candidate = race.candidates[0]
-    start = utcnow() + timedelta(days=5)
-    letter = InvitationLetter(race=race, subject="Invitation", body="Meet us", respond_by=start, timezone="UTC")
-    invitation = Invitation(letter=letter, candidate=candidate, content_digest="0" * 64)
-    slot = Slot(letter=letter, starts_at=start, ends_at=start + timedelta(hours=1), timezone="UTC")
-    db.session.add_all([letter, invitation, slot])
-    db.session.flush()
-    slot.taken_by_id = invitation.id
-    interview = create_interview(
-        race=race,
-        candidate=candidate,
-        starts_at=start,
-        ends_at=start + timedelta(hours=1),
-        timezone="UTC",
-        location=None,
-        panel=[make_user("leader")],
-        invitation=invitation,
-        slot=slot,
-        actor=staffer,
-    )
-    db.session.commit()
+    race, candidate, invitation, slot, interview = booked_candidate()
     cancelled = []
     monkeypatch.setattr(notify, "interview_cancelled", lambda i: cancelled.append(i.id))
 
