@@ -67,6 +67,10 @@ def test_work_keeps_delivering_and_stops_cleanly_on_sigterm(
     )
     try:
         assert smtp_server.wait_for(1, timeout=60)[0]["Message-ID"] == first.message_id
+        # Reading first.message_id above opened a read transaction (the suite's session begins
+        # deferred). The worker has written since, and SQLite cannot turn a stale snapshot into a
+        # write ("database is locked" at once, whatever the busy timeout): start a fresh one.
+        db.session.rollback()
         second = make_message()  # written while the worker runs: the next pass takes it
         assert [m["Message-ID"] for m in smtp_server.wait_for(2, timeout=30)] == [first.message_id, second.message_id]
         deadline = time.monotonic() + 10  # the second row is marked sent just after the server accepted it
