@@ -126,6 +126,9 @@ class TestConfig(Config):
     DEFAULT_TIMEZONE = "America/New_York"
     TWO_FACTOR_REQUIRED_ROLES = ""
     PASSWORD_RESET_LINK_MINUTES = 60
+    # The cheapest argon2id (tests only): the suite hashes a password for nearly every test.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 1024
 
 
 def config_from_environment() -> type[Config]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+import functools
 import secrets
 from datetime import datetime
 
+import argon2
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,7 +18,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from interviews.extensions import Model
 from interviews.types import UTCDateTime, utcnow
 
-_hasher = PasswordHasher()
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the configured cost: the library's defaults (RFC 9106) unless the config lowers
+    them, which only the test configuration does, since the suite hashes thousands of passwords."""
+    config = current_app.config if has_app_context() else {}
+    return _hasher_with(
+        config.get("PASSWORD_HASH_TIME_COST", argon2.DEFAULT_TIME_COST),
+        config.get("PASSWORD_HASH_MEMORY_KIB", argon2.DEFAULT_MEMORY_COST),
+    )
+
+
+@functools.cache
+def _hasher_with(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
 
 class Role(enum.Enum):
@@ -29,7 +45,7 @@ class Role(enum.Enum):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def new_feed_token() -> str:
@@ -103,7 +119,7 @@ class User(UserMixin, Model):
 
     def check_password(self, password: str) -> bool:
         try:
-            return _hasher.verify(self.password_hash, password)
+            return _hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 

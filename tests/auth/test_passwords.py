@@ -110,3 +110,16 @@ def test_create_user_command_follows_the_rules(runner, app):  # type: ignore[no-
     assert "This is a very common password." in result.output
     assert changed_tables(before) == []
     assert db.session.scalar(select(User)) is None
+
+
+def test_outside_the_suite_passwords_are_hashed_at_argon2s_full_default_cost() -> None:
+    """The suite lowers the argon2 cost to save time; every real configuration must keep the default:
+    argon2id, 64 MiB, 3 passes, 4 lanes (argon2-cffi's defaults, RFC 9106's second recommendation)."""
+    from config import DevelopmentConfig, ProductionConfig
+    from interviews import create_app
+    from interviews.auth.models import hash_password
+
+    for config in (DevelopmentConfig, ProductionConfig):
+        app = create_app(config, SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="x" * 32)
+        with app.app_context():
+            assert hash_password("correct horse battery staple").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
