@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from interviews.invitations.models import InvitationStatus
 from interviews.mail.models import OutboxStatus
+from interviews.pagination import page_url
 from interviews.races.models import Stage
 from interviews.scheduling.models import InterviewStatus, LocationKind
 from interviews.votes.models import VoteStatus
@@ -58,6 +59,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
+    app.jinja_env.globals["page_url"] = page_url
     # Templates compare with the enums themselves (`i.status == InterviewStatus.cancelled`), never their values.
     app.jinja_env.globals.update(
         InterviewStatus=InterviewStatus,

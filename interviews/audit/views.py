@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from interviews.access import allow
 from interviews.audit.models import AuditEvent
 from interviews.auth.models import User
 from interviews.extensions import db
+from interviews.pagination import id_arg, paginate
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
-
-PAGE_SIZE = 50
 
 
 @bp.get("/")
@@ -22,8 +21,8 @@ def index() -> ResponseReturnValue:
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     action = request.args.get("action", "").strip()
     entity_type = request.args.get("entity_type", "").strip()
-    actor_id = request.args.get("actor", type=int)
-    entity_id = request.args.get("entity_id", type=int)
+    actor_id = id_arg("actor")
+    entity_id = id_arg("entity_id")
     if action:
         query = query.where(AuditEvent.action.startswith(action))
     if entity_type:
@@ -32,17 +31,12 @@ def index() -> ResponseReturnValue:
         query = query.where(AuditEvent.entity_id == entity_id)
     if actor_id is not None:
         query = query.where(AuditEvent.actor_id == actor_id)
-    page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    events = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    events = paginate(query)
     entity_types = db.session.scalars(select(AuditEvent.entity_type).distinct().order_by(AuditEvent.entity_type)).all()
     actors = db.session.scalars(select(User).order_by(User.name)).all()
     return render_template(
         "audit/index.html",
         events=events,
-        total=total,
-        page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         entity_types=entity_types,
         actors=actors,
         filters={"action": action, "entity_type": entity_type, "actor": actor_id, "entity_id": entity_id},

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from interviews.extensions import db
-from interviews.filters import format_datetime
+from interviews.filters import format_datetime, format_time
 from interviews.invitations.emails import content_digest
 from interviews.invitations.models import (
     CandidateRequest,
@@ -20,7 +19,9 @@ from interviews.invitations.models import (
     RequestKind,
     Slot,
 )
+from interviews.pagination import Page, paginate
 from interviews.races.models import Candidate, Race
+from interviews.types import utcnow
 
 
 @dataclass
@@ -59,7 +60,8 @@ class LedgerRow:
 class DigestProof:
     letter_digest: str
     total: int
-    groups: dict[str, list[str]]  # digest -> candidate names
+    groups: dict[str, list[str]]  # digest -> candidate names (the first few, for a differing digest)
+    sizes: dict[str, int] = field(default_factory=dict)  # digest -> how many invitations carry it
 
     @property
     def all_same(self) -> bool:
@@ -68,6 +70,14 @@ class DigestProof:
     @property
     def different(self) -> dict[str, list[str]]:
         return {d: names for d, names in self.groups.items() if d != self.letter_digest}
+
+
+def _request_detail(request: CandidateRequest) -> str:
+    """The campaign's words, and the time it proposed from its calendar (in the viewer's zone), if it did."""
+    if request.proposed_starts_at is None:
+        return request.message
+    proposed = f"proposed {format_datetime(request.proposed_starts_at)}–{format_time(request.proposed_ends_at)}"
+    return f"{proposed} from their calendar" + (f": {request.message}" if request.message else "")
 
 
 def _events(invitation: Invitation) -> list[Event]:
@@ -101,7 +111,7 @@ def _events(invitation: Invitation) -> list[Event]:
         events.append(Event(f"Interview {booked.cancelled_by.label.lower()}", booked.cancelled_at, when))
     for request in invitation.requests:
         if request.kind is RequestKind.other_times or request.kind is RequestKind.reschedule:
-            events.append(Event(request.kind.label, request.created_at, request.message))
+            events.append(Event(request.kind.label, request.created_at, _request_detail(request)))
     if invitation.no_reply_at:
         events.append(Event("No reply by the deadline", invitation.no_reply_at))
     if invitation.withdrawn_at:
@@ -109,35 +119,116 @@ def _events(invitation: Invitation) -> list[Event]:
     return sorted(events, key=lambda e: (e.at is None, e.at))
 
 
-def rows(race: Race) -> list[LedgerRow]:
-    candidates = db.session.scalars(
-        select(Candidate)
-        .where(Candidate.race_id == race.id)
-        .options(
+# The ledger's filter: every invitation status, plus the two states a candidate can be in without one.
+NOT_INVITED = "not_invited"
+LEFT = "left"
+STATUS_FILTERS: dict[str, str] = {
+    "": "Everyone",
+    NOT_INVITED: "Not invited yet",
+    **{status.value: status.label for status in InvitationStatus},
+    LEFT: "Left the race",
+}
+
+
+def status_filter(value: str) -> str:
+    """The ledger's filter from the query string: an unknown value means no filter, not an error."""
+    return value if value in STATUS_FILTERS else ""
+
+
+def rows(race: Race, *, status: str = "") -> Page[LedgerRow]:
+    """One page of the ledger: a fixed number of queries, whatever the number of candidates."""
+    stmt = select(Candidate).where(Candidate.race_id == race.id)
+    if status == NOT_INVITED:
+        stmt = stmt.where(Candidate.withdrawn_at.is_(None), ~Candidate.invitation.has())
+    elif status == LEFT:
+        stmt = stmt.where(Candidate.withdrawn_at.is_not(None))
+    elif status:
+        stmt = stmt.where(Candidate.invitation.has(Invitation.status == InvitationStatus(status)))
+    page = paginate(
+        stmt.options(
             selectinload(Candidate.invitation).selectinload(Invitation.slot).selectinload(Slot.location),
             selectinload(Candidate.invitation).selectinload(Invitation.requests),
             selectinload(Candidate.invitation).selectinload(Invitation.interviews),
-        )
-        .order_by(Candidate.name)
-    ).all()
+        ).order_by(Candidate.name, Candidate.id)
+    )
     result = []
-    for candidate in candidates:
+    for candidate in page.items:
         events = _events(candidate.invitation) if candidate.invitation else []
         if candidate.withdrawn_at is not None:
             events.append(Event("Left the race", candidate.withdrawn_at))
         result.append(LedgerRow(candidate, candidate.invitation, events))
-    return result
+    return Page(items=result, number=page.number, per_page=page.per_page, total=page.total, arg=page.arg)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The race's invitation in figures, counted by the database (the race page and the ledger)."""
+
+    counts: dict[InvitationStatus, int]
+    running: int
+    not_invited: int
+    slots: int
+    free: int
+
+    @property
+    def sent(self) -> int:
+        return sum(self.counts.values())
+
+
+def summary(race: Race, letter: InvitationLetter, now: datetime | None = None) -> Summary:
+    now = now or utcnow()
+    by_status = dict(
+        db.session.execute(
+            select(Invitation.status, func.count()).where(Invitation.letter_id == letter.id).group_by(Invitation.status)
+        )
+        .tuples()
+        .all()
+    )
+    running, not_invited = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(~Candidate.invitation.has()),
+        ).where(Candidate.race_id == race.id, Candidate.withdrawn_at.is_(None))
+    ).one()
+    slots, free = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(Slot.taken_by_id.is_(None), Slot.starts_at > now),
+        ).where(Slot.letter_id == letter.id)
+    ).one()
+    counts = {status: by_status[status] for status in InvitationStatus if by_status.get(status)}
+    return Summary(counts=counts, running=running, not_invited=not_invited, slots=slots, free=free)
+
+
+# How many names the digest proof lists under a differing digest before it says "and N more".
+PROOF_NAMES = 20
 
 
 def digest_proof(letter: InvitationLetter) -> DigestProof:
-    groups: dict[str, list[str]] = {}
-    for invitation in letter.invitations:
-        groups.setdefault(invitation.content_digest, []).append(invitation.candidate.name)
-    return DigestProof(content_digest(letter), len(letter.invitations), groups)
-
-
-def counts(letter: InvitationLetter) -> Counter[InvitationStatus]:
-    return Counter(i.status for i in letter.invitations)
+    """Which digests the invitations carry, counted in SQL; names only for those that differ."""
+    letter_digest = content_digest(letter)
+    sizes = dict(
+        db.session.execute(
+            select(Invitation.content_digest, func.count())
+            .where(Invitation.letter_id == letter.id)
+            .group_by(Invitation.content_digest)
+        )
+        .tuples()
+        .all()
+    )
+    groups: dict[str, list[str]] = {digest: [] for digest in sizes}
+    if any(digest != letter_digest for digest in sizes):
+        odd = db.session.execute(
+            select(Invitation.content_digest, Candidate.name)
+            .join(Candidate, Invitation.candidate_id == Candidate.id)
+            .where(Invitation.letter_id == letter.id, Invitation.content_digest != letter_digest)
+            .order_by(Candidate.name)
+            .limit(PROOF_NAMES * len(sizes))
+        )
+        for digest, name in odd:
+            if len(groups[digest]) < PROOF_NAMES:
+                groups[digest].append(name)
+    return DigestProof(letter_digest, sum(sizes.values()), groups, sizes)
 
 
 def open_requests() -> list[CandidateRequest]:

@@ -225,11 +225,15 @@ def request_handled(request_id: int) -> ResponseReturnValue:
 def ledger(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     letter = race.letter
+    status = ledger_data.status_filter(request.args.get("status", ""))
     return render_template(
         "invitations/ledger.html",
         race=race,
         letter=letter,
-        rows=ledger_data.rows(race),
+        rows=ledger_data.rows(race, status=status),
+        status=status,
+        filters=ledger_data.STATUS_FILTERS,
+        summary=ledger_data.summary(race, letter) if letter else None,
         proof=ledger_data.digest_proof(letter) if letter else None,
         confirm=ConfirmForm(),
         withdraw_form=WithdrawForm(),
@@ -249,9 +253,7 @@ def race_section(race: Race, viewer: object) -> str | None:
         "invitations/_race_section.html",
         race=race,
         letter=letter,
-        counts=ledger_data.counts(letter) if letter else {},
-        not_invited=[c for c in race.active_candidates if c.invitation is None],
-        free=len(services.free_slots(letter)) if letter else 0,
+        summary=ledger_data.summary(race, letter) if letter else None,
     )
 
 

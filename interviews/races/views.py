@@ -11,13 +11,14 @@ from interviews.access import allow, signed_in_user
 from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.forms import ConfirmForm, switch_form
+from interviews.pagination import paginate
 from interviews.races import candidates as candidate_services
 from interviews.races import services
 from interviews.races.attention import races_needing_attention
 from interviews.races.forms import CandidateForm, PanelForm, RaceForm, WithdrawForm
 from interviews.races.models import Candidate, Race, Stage
 from interviews.races.stages import stage_of, stages_of
-from interviews.scheduling.models import Interview, PanelSeat
+from interviews.scheduling.models import Interview, InterviewStatus, PanelSeat
 from interviews.sections import section
 
 bp = Blueprint("races", __name__)
@@ -38,26 +39,40 @@ def get_candidate_or_404(race: Race, candidate_id: int) -> Candidate:
 @bp.get("/races")
 @allow("leader", "staff", "admin")
 def index() -> ResponseReturnValue:
-    races = db.session.scalars(select(Race).order_by(Race.election_date, Race.title)).all()
+    races = paginate(select(Race).order_by(Race.election_date, Race.title, Race.id))
     return render_template(
         "races/index.html",
         races=races,
-        stages=stages_of(races),
-        counts=services.candidate_counts(races),
+        stages=stages_of(races.items),
+        counts=services.candidate_counts(races.items),
     )
 
 
 @bp.get("/races/<int:race_id>")
 @allow("leader", "staff", "admin")
 def detail(race_id: int) -> ResponseReturnValue:
+    """The race page: its candidates and its interviews, a page of each (a fixed number of queries)."""
     race = get_race_or_404(race_id)
-    # Load the candidates with their invitations and the panel up front: one query each, not one per row.
-    db.session.scalars(
-        select(Race)
-        .where(Race.id == race.id)
-        .options(selectinload(Race.candidates).selectinload(Candidate.invitation), selectinload(Race.panel))
-    ).one()
-    interviews = db.session.scalars(
+    candidates = paginate(
+        select(Candidate)
+        .where(Candidate.race_id == race.id)
+        .options(selectinload(Candidate.invitation))
+        .order_by(Candidate.name, Candidate.id),
+        arg="candidates",
+    )
+    # The booked interview of each candidate on this page, in one query rather than a scan per row.
+    booked: dict[int, Interview] = {}
+    if candidates.items:
+        for interview in db.session.scalars(
+            select(Interview)
+            .where(
+                Interview.candidate_id.in_([c.id for c in candidates.items]),
+                Interview.status == InterviewStatus.scheduled,
+            )
+            .order_by(Interview.starts_at.desc())
+        ):
+            booked[interview.candidate_id] = interview  # the earliest wins: it is written last
+    interviews = paginate(
         select(Interview)
         .where(Interview.race_id == race.id)
         .options(
@@ -65,12 +80,16 @@ def detail(race_id: int) -> ResponseReturnValue:
             selectinload(Interview.location),
             selectinload(Interview.panel_seats).selectinload(PanelSeat.user),
         )
-        .order_by(Interview.starts_at)
-    ).all()
+        .order_by(Interview.starts_at, Interview.id),
+        arg="interviews",
+    )
     return render_template(
         "races/detail.html",
         race=race,
         stage=stage_of(race),
+        candidates=candidates,
+        booked=booked,
+        running=services.candidate_counts([race])[race.id][0],
         interviews=interviews,
         confirm=ConfirmForm(),
     )

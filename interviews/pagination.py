@@ -1,0 +1,110 @@
+"""Lists that can grow are shown a page at a time, and cost what they show.
+
+`paginate(stmt, ...)` runs two queries whatever the size of the list: a count, and one page of rows
+(LIMIT/OFFSET over the statement's own ORDER BY, which must make the order total, e.g. end with the
+primary key). A list that fits on one page shows no page links, so a race of five candidates still
+reads as one page.
+
+The page number comes from the query string. Junk, zero or a negative number is a 404 page (someone
+typed a link that was never offered); a number past the end shows the last page, because a list that
+shrank since the link was made (a candidate withdrawn, a row deleted) should not break the link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from flask import abort, request, url_for
+from sqlalchemy import Select, func, select
+
+from interviews.extensions import db
+from interviews.security import MAX_ID
+
+T = TypeVar("T")
+
+PER_PAGE = 50
+# Beyond this a page number is junk, not a page: it keeps OFFSET arithmetic within a 32-bit range.
+MAX_PAGE = 1_000_000
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    number: int
+    per_page: int
+    total: int
+    arg: str = "page"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def is_paginated(self) -> bool:
+        return self.total > self.per_page
+
+    @property
+    def first_shown(self) -> int:
+        return 0 if self.total == 0 else (self.number - 1) * self.per_page + 1
+
+    @property
+    def last_shown(self) -> int:
+        return min(self.total, self.number * self.per_page)
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link, with None where a run is left out: 1 … 4 5 [6] 7 8 … 40."""
+        shown = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        result: list[int | None] = []
+        last = 0
+        for n in sorted(n for n in shown if 1 <= n <= self.pages):
+            if n - last > 1:
+                result.append(None)
+            result.append(n)
+            last = n
+        return result
+
+
+def page_url(page: Page[Any], number: int, fragment: str = "") -> str:
+    """This page's URL with the page number changed and every other query argument (filters) kept."""
+    values: dict[str, Any] = {**(request.view_args or {})}
+    values.update((k, v) for k, v in request.args.items() if k != page.arg)
+    if number > 1:
+        values[page.arg] = number
+    return url_for(request.endpoint or "main.dashboard", **values) + fragment
+
+
+def id_arg(name: str) -> int | None:
+    """A record id given as a list filter; None when absent or not an id (no row has it anyway)."""
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID else None
+
+
+def page_number(arg: str = "page") -> int:
+    """The requested page (1 when absent); 404 for anything that is not a page number."""
+    raw = request.args.get(arg)
+    if raw is None or raw == "":
+        return 1
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
+        abort(404)
+    return int(raw)
+
+
+def paginate(stmt: Select[Any], *, arg: str = "page", per_page: int = PER_PAGE, scalars: bool = True) -> Page[Any]:
+    """One page of `stmt`'s rows (ORM objects when `scalars`, else rows), and the total count."""
+    number = page_number(arg)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    number = min(number, pages)
+    page_stmt = stmt.limit(per_page).offset((number - 1) * per_page)
+    items: Sequence[Any] = db.session.scalars(page_stmt).all() if scalars else db.session.execute(page_stmt).all()
+    return Page(items=items, number=number, per_page=per_page, total=total, arg=arg)
