@@ -93,6 +93,9 @@ class Config:
     TWO_FACTOR_REQUIRED_ROLES = os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "")
     # How long a password reset link works (it works once).
     PASSWORD_RESET_LINK_MINUTES = _int("PASSWORD_RESET_LINK_MINUTES", 60)
+    # A record book with more readable notes than this gets its PDF from the worker
+    # (`flask record-books work`) instead of in the request, so no request spends minutes in fpdf2.
+    RECORD_PDF_AT_ONCE_MAX_NOTES = _int("RECORD_PDF_AT_ONCE_MAX_NOTES", 400)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

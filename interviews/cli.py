@@ -12,6 +12,7 @@ from interviews.demo import load_demo, print_logins
 from interviews.extensions import db
 from interviews.invitations import cli as invitations_cli
 from interviews.mail import cli as mail_cli
+from interviews.notes import cli as notes_cli
 from interviews.timezones import is_valid_timezone
 from interviews.votes import cli as votes_cli
 
@@ -54,5 +55,5 @@ def demo_command() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
-    for module in (invitations_cli, mail_cli, votes_cli):
+    for module in (invitations_cli, mail_cli, notes_cli, votes_cli):
         module.register(app)

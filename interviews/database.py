@@ -48,14 +48,17 @@ def _sqlite_begin_immediate(conn: Connection) -> None:
 
 
 # Full-text search structures made by raw DDL (interviews/notes/search.py), not by the models:
-# SQLite FTS5 tables (and their shadow tables) and PostgreSQL expression indexes.
+# SQLite FTS5 tables (and their shadow tables); PostgreSQL's stored search vectors and their indexes.
 SEARCH_TABLE_PREFIXES = ("notes_fts", "candidates_fts")
-SEARCH_INDEXES = frozenset({"ix_notes_body_fts", "ix_candidates_fts"})
+SEARCH_INDEXES = frozenset({"ix_notes_search_vector", "ix_candidates_search_vector"})
+SEARCH_COLUMNS = frozenset({"search_vector"})
 
 
 def include_in_migrations(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Alembic's include_object: leave the search structures out of model comparisons."""
     if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIXES):
+        return False
+    if type_ == "column" and name in SEARCH_COLUMNS:
         return False
     return not (type_ == "index" and name in SEARCH_INDEXES)
 

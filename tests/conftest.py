@@ -93,6 +93,9 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
         db.session.commit()
         token = _cv_app.set(None)  # type: ignore[arg-type]
+        # A streamed download is read to its end here, inside the request's own context, as a
+        # server would; read later, it would close that context after the test's had returned.
+        kwargs.setdefault("buffered", True)
         try:
             return super().open(*args, **kwargs)
         finally:

@@ -118,6 +118,8 @@ WHO_MAY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # --- the record book and search -----------------------------------------------------------
     "notes.record_book": (GET, READERS),
     "notes.record_book_as_pdf": (GET, READERS),
+    "notes.request_record_book_pdf": (POST, READERS),
+    "notes.record_book_pdf_file": (GET, READERS),
     "notes.record_book_as_json": (GET, READERS),
     "notes.interviews_as_csv": (GET, READERS),
     "notes.notes_as_csv": (GET, READERS),

@@ -46,7 +46,8 @@ def test_upgrade_matches_models_and_downgrade_empties(tmp_path):
             if db.engine.dialect.name == "sqlite":
                 assert {"notes_fts", "candidates_fts"} <= set(inspector.get_table_names())
             else:
-                assert "ix_notes_body_fts" in {ix["name"] for ix in inspector.get_indexes("notes")}
+                assert "ix_notes_search_vector" in {ix["name"] for ix in inspector.get_indexes("notes")}
+                assert "search_vector" in {c["name"] for c in inspector.get_columns("candidates")}
             # The demo loads on the migrated schema (not only on create_all's).
             from interviews.demo import load_demo
 

@@ -67,7 +67,7 @@ class Slot(Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64))
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     # Set once, atomically (UPDATE ... WHERE taken_by_id IS NULL); unique, so a candidate holds one slot.
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"), unique=True)
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -199,7 +199,7 @@ class CandidateRequest(Model):
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     invitation: Mapped[Invitation] = relationship(back_populates="requests")
     handled_by: Mapped[User | None] = relationship()

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.auth.models import User
@@ -28,7 +28,7 @@ class QuestionList(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), index=True)
     version: Mapped[int]
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     race: Mapped[Race] = relationship()
@@ -86,7 +86,7 @@ class Note(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))  # None: the general note
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"), index=True)  # None: the general note
     body: Mapped[str] = mapped_column(Text)
     visibility: Mapped[Visibility] = mapped_column(Enum(Visibility, native_enum=False, length=16))
     # Optimistic locking: a save names the version it started from; a stale one is refused.
@@ -118,7 +118,7 @@ class NoteRevision(Model):
     version: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
     visibility: Mapped[Visibility] = mapped_column(Enum(Visibility, native_enum=False, length=16))
-    edited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    edited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     note: Mapped[Note] = relationship(back_populates="revisions")
@@ -137,7 +137,7 @@ class NoteDraft(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     # The question's id, or 0 for the general note: a real value, so the unique constraint holds.
     question_key: Mapped[int] = mapped_column(default=0)
     body: Mapped[str] = mapped_column(Text)
@@ -187,7 +187,7 @@ class MemberPoll(Model):
     overseen_by: Mapped[str] = mapped_column(String(200))
     result_kind: Mapped[PollResultKind] = mapped_column(Enum(PollResultKind, native_enum=False, length=16))
     notes: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     race: Mapped[Race] = relationship()
@@ -212,8 +212,61 @@ class PollResult(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("member_polls.id", ondelete="CASCADE"))
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
     value: Mapped[Decimal] = mapped_column(Numeric(10, 2))
 
     poll: Mapped[MemberPoll] = relationship(back_populates="results")
     candidate: Mapped[Candidate] = relationship()
+
+
+class PdfJobStatus(enum.Enum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"queued": "Waiting for the worker", "running": "Being built", "done": "Ready", "failed": "Failed"}[
+            self.value
+        ]
+
+    @property
+    def badge(self) -> str:
+        return {"queued": "", "running": "", "done": "ok", "failed": "bad"}[self.value]
+
+
+class RecordPdfJob(Model):
+    """A large record book's PDF, built by the worker (`flask record-books work`), not in a request.
+
+    The PDF shows the notes its viewer may read, so a job belongs to one viewer and one race.
+    `active_key` is set while the job waits or runs and cleared when it ends: being unique, it lets
+    two requests for the same PDF start one job, even when they arrive at the same moment.
+    """
+
+    __tablename__ = "record_pdf_jobs"
+    __table_args__ = (CheckConstraint("progress >= 0 AND total >= 0", name="progress_counts"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), index=True)
+    viewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[PdfJobStatus] = mapped_column(
+        Enum(PdfJobStatus, native_enum=False, length=16), default=PdfJobStatus.queued, index=True
+    )
+    active_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    progress: Mapped[int] = mapped_column(default=0)  # interviews written so far
+    total: Mapped[int] = mapped_column(default=0)  # interviews to write
+    error: Mapped[str] = mapped_column(Text, default="")
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    race: Mapped[Race] = relationship()
+    viewer: Mapped[User] = relationship()
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status is PdfJobStatus.done else (100 * self.progress // self.total if self.total else 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fpdf import FPDF
@@ -9,7 +10,7 @@ from fpdf.enums import XPos, YPos
 
 from interviews.filters import format_date, format_datetime
 from interviews.notes.polls import share
-from interviews.notes.record import RecordBook
+from interviews.notes.record import BATCH, RecordBook, interview_records, ledger_rows
 
 FONT = Path(__file__).resolve().parent.parent.parent / "static" / "fonts" / "DejaVuSans.ttf"
 
@@ -39,7 +40,9 @@ class _Document(FPDF):
         self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def record_book_pdf(book: RecordBook, organisation: str) -> bytes:
+def record_book_pdf(book: RecordBook, organisation: str, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The whole record book. Its lists are read in batches; `progress(done, total)` is told after
+    each batch of interviews (the worker records it for the page that waits on a large book)."""
     race = book.race
     doc = _Document(f"Record book: {race.title}")
     doc.add_page()
@@ -55,7 +58,10 @@ def record_book_pdf(book: RecordBook, organisation: str) -> bytes:
         doc.para("The vote is final: this record is locked.", 9)
 
     doc.heading("Candidates")
-    for c in book.candidates:
+    if not book.candidate_count:
+        doc.para("No candidates.")
+    for line in ledger_rows(book):
+        c = line.candidate
         extra = ", ".join(
             x for x in (c.party, "incumbent" if c.incumbent else "", "withdrawn" if c.withdrawn else "") if x
         )
@@ -65,30 +71,30 @@ def record_book_pdf(book: RecordBook, organisation: str) -> bytes:
     if book.letter is None:
         doc.para("No invitation was sent.")
     else:
-        names = {c.id: c.name for c in book.candidates}
         proof = (
             f"Every candidate received the same text: SHA-256 {next(iter(book.digests))}."
             if book.same_text
             else f"The copies differ: {len(book.digests)} different digests."
         )
         doc.para(f"“{book.letter.subject}”, reply by {format_datetime(book.letter.respond_by)}. {proof}", 9)
-        for i in book.invitations:
-            doc.para(f"• {names.get(i.candidate_id, '')}: {i.status.label}, sent {format_datetime(i.sent_at)}", 9)
+        for line in ledger_rows(book):
+            if line.invitation is not None:
+                i = line.invitation
+                doc.para(f"• {line.candidate.name}: {i.status.label}, sent {format_datetime(i.sent_at)}", 9)
 
     doc.heading("Interviews and notes")
-    if not book.interviews:
+    if not book.interview_count:
         doc.para("No interviews.")
-    names = {c.id: c.name for c in book.candidates}
-    for interview in book.interviews:
+    for done, record in enumerate(interview_records(book), start=1):
+        interview = record.interview
         doc.heading(
-            f"{names.get(interview.candidate_id, '')}: {format_datetime(interview.starts_at)} "
-            f"({interview.status.label})",
+            f"{interview.candidate.name}: {format_datetime(interview.starts_at)} ({interview.status.label})",
             11,
         )
         doc.para(f"Panel: {', '.join(s.user.name for s in interview.panel_seats) or 'none'}.", 9)
         if interview.location:
             doc.para(f"Place: {interview.location.name}.", 9)
-        for note in book.notes.get(interview.id, []):
+        for note in record.notes:
             q = note.question
             about = f"Q{q.position}{f' ({q.topic})' if q.topic else ''}: {q.text}" if q else "General note"
             doc.para(
@@ -98,6 +104,8 @@ def record_book_pdf(book: RecordBook, organisation: str) -> bytes:
                 indent=4,
             )
             doc.para(note.body, 10, indent=4)
+        if progress is not None and done % BATCH == 0:
+            progress(done, book.interview_count)
 
     doc.heading("Member polls")
     if not book.polls:
@@ -110,7 +118,7 @@ def record_book_pdf(book: RecordBook, organisation: str) -> bytes:
         )
         for r in poll.results:
             figure = f"{r.value}%" if poll.unit else f"{r.value:,.0f} ({share(poll, r)}%)"
-            doc.para(f"• {names.get(r.candidate_id, '')}: {figure}", 9, indent=4)
+            doc.para(f"• {r.candidate.name}: {figure}", 9, indent=4)
 
     doc.heading("Vote")
     final = book.final_vote
@@ -131,4 +139,6 @@ def record_book_pdf(book: RecordBook, organisation: str) -> bytes:
                 doc.para(published.statement, 9)
         if book.chain_head:
             doc.para(f"Chain head: record {book.chain_head.position} of the chain, head {book.chain_head.digest}", 8)
+    if progress is not None:
+        progress(book.interview_count, book.interview_count)
     return bytes(doc.output())

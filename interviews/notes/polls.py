@@ -156,6 +156,13 @@ def share(poll: MemberPoll, result: PollResult) -> Decimal:
     return (result.value * 100 / poll.sample_size).quantize(Decimal("0.1")) if poll.sample_size else Decimal(0)
 
 
+def poll_field(polls: Sequence[MemberPoll]) -> list[Candidate]:
+    """The candidates who appear in these polls, by name: the chart's colours follow this order, so a
+    race of two thousand candidates is never loaded to colour the few that were polled."""
+    field = {r.candidate.id: r.candidate for p in polls for r in p.results}
+    return sorted(field.values(), key=lambda c: (c.name, c.id))
+
+
 def chart(polls: Sequence[MemberPoll], candidates: Sequence[Candidate]) -> Chart | None:
     """Grouped bars: one group per poll, one bar per candidate in the field, height = share in %."""
     if not polls:

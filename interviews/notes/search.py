@@ -1,8 +1,13 @@
 """Full-text search over notes and candidates, on the database's own engine, behind one function.
 
-SQLite: FTS5 tables over notes and candidates (external content, kept in sync by triggers).
-PostgreSQL: GIN indexes on to_tsvector('english', ...) expressions, queried with the same
-expression (so the planner uses them), websearch_to_tsquery, ts_rank and ts_headline.
+SQLite: FTS5 tables over notes and candidates (external content, kept in sync by triggers), ranked
+by bm25.
+PostgreSQL: a stored, generated `search_vector` column (to_tsvector('english', ...)) on notes and
+candidates with a GIN index, queried with websearch_to_tsquery. Ranking reads the stored vector
+(ts_rank never re-parses a body), and ts_headline runs only on the page of hits that is shown.
+The column lives outside the models (it exists on PostgreSQL only), like the FTS5 tables.
+
+Notes are shown a page at a time, with the count of every note the viewer may read that matches.
 
 The DDL is plain, self-contained and idempotent (IF NOT EXISTS; the FTS rebuild is harmless on an
 empty or already built index), so the same statements go into the Alembic migration; here they
@@ -24,6 +29,7 @@ from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.notes.models import Note
 from interviews.notes.visibility import visible_notes
+from interviews.pagination import Page
 from interviews.races.models import Candidate
 from interviews.scheduling.models import Interview
 
@@ -53,9 +59,12 @@ SQLITE_DDL = [
 ]
 
 POSTGRES_DDL = [
-    "CREATE INDEX IF NOT EXISTS ix_notes_body_fts ON notes USING GIN (to_tsvector('english', body))",
-    "CREATE INDEX IF NOT EXISTS ix_candidates_fts ON candidates "
-    "USING GIN (to_tsvector('english', name || ' ' || party))",
+    "ALTER TABLE notes ADD COLUMN IF NOT EXISTS search_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english', body)) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_notes_search_vector ON notes USING GIN (search_vector)",
+    "ALTER TABLE candidates ADD COLUMN IF NOT EXISTS search_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english', name || ' ' || party)) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_candidates_search_vector ON candidates USING GIN (search_vector)",
 ]
 
 
@@ -69,7 +78,7 @@ event.listen(Note.__table__, "after_create", create_search_indexes)
 
 # Snippet markers: private-use characters, so the text can be escaped whole and marks put back after.
 START, STOP = "\ue000", "\ue001"
-MAX_RESULTS = 50
+MAX_RESULTS = 50  # candidates shown; notes are paginated, this many a page
 
 
 @dataclass(frozen=True)
@@ -87,12 +96,16 @@ class CandidateHit:
 @dataclass(frozen=True)
 class SearchResults:
     words: str
-    notes: list[NoteHit]
+    notes: Page[NoteHit]
     candidates: list[CandidateHit]
 
     @property
     def total(self) -> int:
-        return len(self.notes) + len(self.candidates)
+        return self.notes.total + len(self.candidates)
+
+
+def _no_notes() -> Page[NoteHit]:
+    return Page(items=[], number=1, per_page=MAX_RESULTS, total=0)
 
 
 def highlight(snippet: str) -> Markup:
@@ -123,16 +136,17 @@ def fts5_query(words: str) -> str | None:
     return " AND ".join(terms) or None
 
 
-def search(words: str, viewer: User) -> SearchResults:
-    """Notes the viewer may read and candidates matching the words, best first, with snippets."""
+def search(words: str, viewer: User, number: int = 1) -> SearchResults:
+    """Notes the viewer may read and candidates matching the words, best first, with snippets.
+    The notes are page `number` (past the end: the last) of all that match."""
     words = words.strip()[:200]
     if not words:
-        return SearchResults(words, [], [])
+        return SearchResults(words, _no_notes(), [])
     if db.engine.dialect.name == "postgresql":
-        notes, candidates = _postgres(words, viewer)
+        notes, candidates = _postgres(words, viewer, number)
     else:
         query = fts5_query(words)
-        notes, candidates = _sqlite(query, viewer) if query else ([], [])
+        notes, candidates = _sqlite(query, viewer, number) if query else (_no_notes(), [])
     return SearchResults(words, notes, candidates)
 
 
@@ -145,16 +159,34 @@ def _note_options() -> tuple[_AbstractLoad, ...]:
     )
 
 
-def _sqlite(query: str, viewer: User) -> tuple[list[NoteHit], list[CandidateHit]]:
+def _page(total: int, number: int) -> tuple[int, int]:
+    """The page to show (past the end: the last) and its offset."""
+    number = min(number, max(1, -(-total // MAX_RESULTS)))
+    return number, (number - 1) * MAX_RESULTS
+
+
+def _sqlite(query: str, viewer: User, number: int) -> tuple[Page[NoteHit], list[CandidateHit]]:
     notes_fts = table("notes_fts", column("rowid"))
+    matching = text("notes_fts MATCH :query").bindparams(query=query)
+    total = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Note)
+            .join(notes_fts, notes_fts.c.rowid == Note.id)
+            .where(matching, visible_notes(viewer))
+        )
+        or 0
+    )
+    number, offset = _page(total, number)
     rank = func.bm25(literal_column("notes_fts"))
     snippet = func.snippet(literal_column("notes_fts"), 0, START, STOP, "…", 24)
     rows = db.session.execute(
         select(Note, snippet)
         .join(notes_fts, notes_fts.c.rowid == Note.id)
-        .where(text("notes_fts MATCH :query").bindparams(query=query), visible_notes(viewer))
+        .where(matching, visible_notes(viewer))
         .order_by(rank, Note.id)
         .limit(MAX_RESULTS)
+        .offset(offset)
         .options(*_note_options())
     ).all()
     candidates_fts = table("candidates_fts", column("rowid"))
@@ -168,27 +200,39 @@ def _sqlite(query: str, viewer: User) -> tuple[list[NoteHit], list[CandidateHit]
         .limit(MAX_RESULTS)
         .options(selectinload(Candidate.race))
     ).all()
-    return [NoteHit(n, highlight(s)) for n, s in rows], [CandidateHit(c, highlight(s)) for c, s in c_rows]
+    notes = Page(items=[NoteHit(n, highlight(s)) for n, s in rows], number=number, per_page=MAX_RESULTS, total=total)
+    return notes, [CandidateHit(c, highlight(s)) for c, s in c_rows]
 
 
-def _postgres(words: str, viewer: User) -> tuple[list[NoteHit], list[CandidateHit]]:
+def _postgres(words: str, viewer: User, number: int) -> tuple[Page[NoteHit], list[CandidateHit]]:
     english: ColumnElement[str] = literal_column("'english'")
-    # The same expressions as the GIN indexes in POSTGRES_DDL, so the planner can use them.
     query = func.websearch_to_tsquery(english, words)
     options = f'StartSel="{START}", StopSel="{STOP}", MaxWords=40, MinWords=12, MaxFragments=2'
-    note_vector = func.to_tsvector(english, Note.body)
+    note_vector = literal_column("notes.search_vector")
+    matching = note_vector.op("@@")(query)
+    total = db.session.scalar(select(func.count()).select_from(Note).where(matching, visible_notes(viewer))) or 0
+    number, offset = _page(total, number)
+    # Rank over the stored vectors and keep one page of ids; only those get a headline, which
+    # re-reads the body (the costly part) for the fifty shown instead of every match.
+    ranked = (
+        select(Note.id.label("id"), func.ts_rank(note_vector, query).label("rank"))
+        .where(matching, visible_notes(viewer))
+        .order_by(func.ts_rank(note_vector, query).desc(), Note.id)
+        .limit(MAX_RESULTS)
+        .offset(offset)
+        .subquery()
+    )
     # ts_headline drops anything that looks like an HTML tag; notes are plain text, so escape it
     # first (and unescape the headline after) to show a typed "<b>" as written.
     escaped = func.replace(func.replace(func.replace(Note.body, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
     rows = db.session.execute(
         select(Note, func.ts_headline(english, escaped, query, options))
-        .where(note_vector.op("@@")(query), visible_notes(viewer))
-        .order_by(func.ts_rank(note_vector, query).desc(), Note.id)
-        .limit(MAX_RESULTS)
+        .join(ranked, ranked.c.id == Note.id)
+        .order_by(ranked.c.rank.desc(), Note.id)
         .options(*_note_options())
     ).all()
     document = Candidate.name + literal_column("' '") + Candidate.party
-    candidate_vector = func.to_tsvector(english, document)
+    candidate_vector = literal_column("candidates.search_vector")
     c_rows = db.session.execute(
         select(Candidate, func.ts_headline(english, document, query, options))
         .where(candidate_vector.op("@@")(query))
@@ -196,6 +240,10 @@ def _postgres(words: str, viewer: User) -> tuple[list[NoteHit], list[CandidateHi
         .limit(MAX_RESULTS)
         .options(selectinload(Candidate.race))
     ).all()
-    return [NoteHit(n, highlight(html.unescape(s))) for n, s in rows], [
-        CandidateHit(c, highlight(s)) for c, s in c_rows
-    ]
+    notes = Page(
+        items=[NoteHit(n, highlight(html.unescape(s))) for n, s in rows],
+        number=number,
+        per_page=MAX_RESULTS,
+        total=total,
+    )
+    return notes, [CandidateHit(c, highlight(s)) for c, s in c_rows]

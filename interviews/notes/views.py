@@ -15,7 +15,7 @@ from interviews.forms import ConfirmForm
 from interviews.notes import services
 from interviews.notes.forms import DraftForm, NoteForm, QuestionListForm
 from interviews.notes.models import Note, Question, Visibility
-from interviews.notes.polls import chart, polls_of, share
+from interviews.notes.polls import chart, poll_field, polls_of, share
 from interviews.notes.visibility import may_write_notes, notes_hidden_from
 from interviews.races.models import Race
 from interviews.races.views import get_race_or_404
@@ -100,7 +100,7 @@ def race_notes_section(race: Race, viewer: User) -> str | None:
         race=race,
         question_list=services.latest_question_list(race),
         polls=polls,
-        chart=chart(polls, race.candidates),
+        chart=chart(polls, poll_field(polls)),
         share=share,
         locked=services.is_locked(race),
     )

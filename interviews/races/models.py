@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.auth.models import User
@@ -55,7 +55,7 @@ race_panel = Table(
     "race_panel",
     db.metadata,
     Column("race_id", ForeignKey("races.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -85,7 +85,7 @@ class Race(Model):
     secret_ballot: Mapped[bool] = mapped_column(default=False)
     # Hide colleagues' notes on an interview until you have submitted your own (against anchoring).
     hide_notes_until_submitted: Mapped[bool] = mapped_column(default=False)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Feeds name this row's text; their validators watch when it last changed.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -112,6 +112,8 @@ class Race(Model):
 
 class Candidate(Model):
     __tablename__ = "candidates"
+    # The race page, the ledger and the record book list a race's candidates by name, a page at a time.
+    __table_args__ = (Index("ix_candidates_race_name", "race_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), index=True)

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.auth.models import User
@@ -90,31 +90,35 @@ class Interview(Model):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        # The race page and the record book list a race's interviews by time, a page at a time.
+        Index("ix_interviews_race_starts", "race_id", "starts_at"),
+        # "Is this candidate booked?" on the race page and the dashboard.
+        Index("ix_interviews_candidate_status", "candidate_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), index=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
-    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"))
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"), index=True)
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id"), unique=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64))
-    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
-    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[InterviewStatus] = mapped_column(
         Enum(InterviewStatus, native_enum=False, length=16), default=InterviewStatus.scheduled
     )
     # The calendar identity: the UID never changes, the SEQUENCE only rises (RFC 5546).
     uid: Mapped[str] = mapped_column(String(255), unique=True, default=new_uid)
     sequence: Mapped[int] = mapped_column(default=0)
-    question_list_id: Mapped[int | None] = mapped_column(ForeignKey("question_lists.id"))
+    question_list_id: Mapped[int | None] = mapped_column(ForeignKey("question_lists.id"), index=True)
     notes_for_candidate: Mapped[str] = mapped_column(Text, default="")
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by: Mapped[CancelledBy | None] = mapped_column(Enum(CancelledBy, native_enum=False, length=16))
     # The account that cancelled it, when staff did.
-    cancelled_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

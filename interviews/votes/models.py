@@ -68,12 +68,12 @@ class Vote(Model):
     chain_position: Mapped[int | None] = mapped_column(unique=True)
     # The outcome: "endorsed" (result_candidate set), "no_endorsement" or "failed_quorum".
     outcome: Mapped[str | None] = mapped_column(String(20))
-    result_candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"))
+    result_candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"), index=True)
     # Canonical JSON of the final record, its SHA-256, and the digest of the chain's record before it.
     record_json: Mapped[str | None] = mapped_column(Text)
     digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     previous_digest: Mapped[str | None] = mapped_column(String(64))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     race: Mapped[Race] = relationship()
@@ -123,7 +123,7 @@ class VoteOption(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"))
-    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"))
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"), index=True)
     label: Mapped[str] = mapped_column(String(200))
     position: Mapped[int]
 
@@ -142,7 +142,7 @@ class RollEntry(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     weight: Mapped[int]
     present: Mapped[bool] = mapped_column(default=False)
@@ -169,10 +169,10 @@ class Ballot(Model):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_ballot_id)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), index=True)
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # NULL in a secret vote
-    option_id: Mapped[int | None] = mapped_column(ForeignKey("vote_options.id"))  # NULL: abstain
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # NULL in a secret vote
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("vote_options.id"), index=True)  # NULL: abstain
     weight: Mapped[int]
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paper: Mapped[bool] = mapped_column(default=False)
 
@@ -200,7 +200,7 @@ class BallotBoxTotal(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), index=True)
-    option_id: Mapped[int | None] = mapped_column(ForeignKey("vote_options.id"))
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("vote_options.id"), index=True)
     ballots: Mapped[int] = mapped_column(default=0)
     weight: Mapped[int] = mapped_column(default=0)
 

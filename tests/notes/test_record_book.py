@@ -6,9 +6,11 @@ import csv
 import io
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from interviews.extensions import db
 from interviews.invitations.models import Invitation, InvitationLetter
-from interviews.notes.models import Note, NoteRevision, Visibility
+from interviews.notes.models import Note, NoteRevision, PdfJobStatus, RecordPdfJob, Visibility
 from interviews.scheduling.models import Interview, InterviewStatus, PanelSeat
 from interviews.types import utcnow
 from tests.notes.pdftext import pdf_text
@@ -123,6 +125,7 @@ def test_the_record_book_costs_the_same_queries_for_5_or_30_interviews(
     panel = [make_user("leader") for _ in range(3)]
     small = _big_race(make_race, panel, interviews=5, notes=60)
     big = _big_race(make_race, panel, interviews=30, notes=500)
+    app.config["RECORD_PDF_AT_ONCE_MAX_NOTES"] = 1000  # both PDFs in the request, to count their queries
     auth.login(panel[0])
     counts = {}
     for name, race in (("small", small), ("big", big)):
@@ -138,3 +141,63 @@ def test_the_record_book_costs_the_same_queries_for_5_or_30_interviews(
     # The panel member reads all 500 (panel, leadership and staff notes alike).
     data = client.get(f"/races/{big.id}/record.json").get_json()
     assert sum(len(i["notes"]) for i in data["interviews"]) == 500
+
+
+def test_a_large_record_books_pdf_is_built_by_the_worker_once_and_offered_to_its_viewer_alone(
+    app, client, auth, make_race, make_user, runner
+):  # type: ignore[no-untyped-def]
+    panel = [make_user("leader") for _ in range(3)]
+    race = _big_race(make_race, panel, interviews=6, notes=40)
+    app.config["RECORD_PDF_AT_ONCE_MAX_NOTES"] = 10
+    auth.login(panel[0])
+    page = client.get(f"/races/{race.id}/record.pdf")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "built in the background" in page.get_data(as_text=True)
+    # Two requests (a double click, two tabs) start one job.
+    for _ in range(2):
+        assert client.post(f"/races/{race.id}/record.pdf").status_code == 302
+    jobs = db.session.scalars(select(RecordPdfJob)).all()
+    assert len(jobs) == 1 and jobs[0].status is PdfJobStatus.queued
+    assert "Waiting for the worker" in client.get(f"/races/{race.id}/record.pdf").get_data(as_text=True)
+
+    result = runner.invoke(args=["record-books", "build"])
+    assert result.exit_code == 0, result.output
+    assert "1 built, 0 failed" in result.output
+    page = client.get(f"/races/{race.id}/record.pdf").get_data(as_text=True)
+    assert "Download the PDF" in page
+    pdf = client.get(f"/races/{race.id}/record-pdfs/{jobs[0].id}.pdf")
+    assert pdf.data.startswith(b"%PDF") and "attachment" in pdf.headers["Content-Disposition"]
+    # Worked by hand: the panel member reads all 40 notes (k = 0..39), spread over 6 interviews.
+    words = pdf_text(pdf.data)
+    assert "Note 0 on the right to strike." in words and "Note 39 on the right to strike." in words
+    # The PDF holds what its viewer may read: another leader gets a 404, not the file.
+    other = make_user("leader")
+    auth.logout()
+    auth.login(other)
+    assert client.get(f"/races/{race.id}/record-pdfs/{jobs[0].id}.pdf").status_code == 404
+
+
+def test_a_pdf_job_that_fails_says_so_and_can_be_asked_for_again(
+    app, client, auth, make_race, make_user, runner, monkeypatch
+):  # type: ignore[no-untyped-def]
+    from interviews.notes import pdf_jobs
+
+    panel = [make_user("leader") for _ in range(3)]
+    race = _big_race(make_race, panel, interviews=3, notes=20)
+    app.config["RECORD_PDF_AT_ONCE_MAX_NOTES"] = 10
+    auth.login(panel[0])
+    client.post(f"/races/{race.id}/record.pdf")
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(pdf_jobs, "record_book_pdf", broken)  # a full disk, injected
+    result = runner.invoke(args=["record-books", "build"])
+    assert result.exit_code == 1 and "0 built, 1 failed" in result.output
+    page = client.get(f"/races/{race.id}/record.pdf").get_data(as_text=True)
+    assert "Building the PDF failed" in page and "No space left on device" in page and "Build it again" in page
+    monkeypatch.undo()
+    client.post(f"/races/{race.id}/record.pdf")
+    assert runner.invoke(args=["record-books", "build"]).exit_code == 0
+    statuses = [j.status for j in db.session.scalars(select(RecordPdfJob).order_by(RecordPdfJob.id))]
+    assert statuses == [PdfJobStatus.failed, PdfJobStatus.done]

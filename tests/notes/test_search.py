@@ -13,7 +13,7 @@ def test_the_search_index_exists_on_this_database(app):  # type: ignore[no-untyp
         names = set(
             db.session.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename IN ('notes', 'candidates')"))
         )
-        assert {"ix_notes_body_fts", "ix_candidates_fts"} <= names
+        assert {"ix_notes_search_vector", "ix_candidates_search_vector"} <= names
     else:
         names = set(db.session.scalars(text("SELECT name FROM sqlite_master")))
         assert {"notes_fts", "candidates_fts", "notes_fts_insert", "notes_fts_update", "notes_fts_delete"} <= names
@@ -21,7 +21,11 @@ def test_the_search_index_exists_on_this_database(app):  # type: ignore[no-untyp
 
 def _search_structures() -> list[tuple[str, str]]:
     if db.engine.dialect.name == "postgresql":
-        query = "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%fts%' ORDER BY indexname"
+        query = (
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%search_vector%' "
+            "UNION ALL SELECT table_name || '.' || column_name, generation_expression FROM information_schema.columns "
+            "WHERE column_name = 'search_vector' ORDER BY 1"
+        )
     else:
         query = "SELECT name, sql FROM sqlite_master WHERE name LIKE '%fts%' ORDER BY name"
     return [tuple(row) for row in db.session.execute(text(query))]
@@ -39,7 +43,7 @@ def test_the_ddl_can_run_again(app, make_race, make_user, make_interview, write_
     race = make_race()
     leader = make_user("leader")
     write_note(make_interview(race, [leader]), leader, "Firm on prevailing wage.", "leadership")
-    assert [hit.note.body for hit in search("prevailing wage", leader).notes] == ["Firm on prevailing wage."]
+    assert [hit.note.body for hit in search("prevailing wage", leader).notes.items] == ["Firm on prevailing wage."]
 
 
 def test_words_find_notes_ranked_with_safe_snippets(
@@ -65,10 +69,10 @@ def test_words_find_notes_ranked_with_safe_snippets(
     )
     write_note(interview, leader, "Nothing about labour law here.", "leadership")
     results = search("right to strike", leader)
-    bodies = [hit.note.body for hit in results.notes]
+    bodies = [hit.note.body for hit in results.notes.items]
     assert bodies[0].startswith("She defends")  # the closer match ranks first
     assert all("labour law" not in b for b in bodies)
-    snippet = str(results.notes[0].snippet)
+    snippet = str(results.notes.items[0].snippet)
     assert "<mark>" in snippet and "&lt;b&gt;" in snippet and "<b>" not in snippet
     assert search("", leader).total == 0
 
@@ -78,8 +82,8 @@ def test_a_quoted_phrase_must_appear_as_written(app, make_race, make_user, make_
     leader = make_user("leader")
     interview = make_interview(race, [leader])
     write_note(interview, leader, "The strike fund and the right of workers.", "leadership")
-    assert search("right strike", leader).notes
-    assert not search('"right to strike"', leader).notes
+    assert search("right strike", leader).notes.items
+    assert not search('"right to strike"', leader).notes.items
 
 
 def test_the_index_follows_edits_and_candidates_are_found(app, make_race, make_user, make_interview, write_note):  # type: ignore[no-untyped-def]
@@ -88,8 +92,8 @@ def test_the_index_follows_edits_and_candidates_are_found(app, make_race, make_u
     interview = make_interview(race, [leader])
     note = write_note(interview, leader, "Talked about pensions.", "leadership")
     write_note(interview, leader, "Talked about healthcare.", "leadership", base_version=note.version)
-    assert not search("pensions", leader).notes
-    assert search("healthcare", leader).notes
+    assert not search("pensions", leader).notes.items
+    assert search("healthcare", leader).notes.items
     race.candidates[0].name = "Ruth Abernathy"
     db.session.commit()
     hits = search("abernathy", leader).candidates
