@@ -13,6 +13,7 @@ from interviews.mail.models import OutboxStatus
 from interviews.pagination import page_url
 from interviews.races.models import Stage
 from interviews.scheduling.models import InterviewStatus, LocationKind
+from interviews.timezones import timezone_options
 from interviews.votes.models import VoteStatus
 
 
@@ -60,6 +61,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["timezone_options"] = timezone_options
     # Templates compare with the enums themselves (`i.status == InterviewStatus.cancelled`), never their values.
     app.jinja_env.globals.update(
         InterviewStatus=InterviewStatus,

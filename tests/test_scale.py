@@ -77,6 +77,11 @@ PAGES = {
     "ledger, filtered": "/races/{id}/invitation/ledger?status=other_times",
     "dashboard": "/dashboard",
     "races": "/races",
+    "interviews": "/interviews?race={id}",
+    "interviews, page 2": "/interviews?race={id}&upcoming=2",
+    "record book": "/races/{id}/record",
+    "record book, page 3": "/races/{id}/record?page=3&candidates=2",
+    "search": "/search?q=Candidate",
 }
 
 
@@ -107,6 +112,11 @@ def test_a_small_race_reads_as_one_page_and_a_big_one_has_a_way_through(client, 
     assert "Showing 101–120 of 120 candidates." in page and "Candidate 0119" in page and "Candidate 0099" not in page
     # The interviews keep their own page while the candidates move on.
     assert "Showing 1–50 of 120 interviews." in page
+    page = client.get(f"/interviews?race={big.id}&upcoming=3").get_data(as_text=True)
+    assert "Showing 101–120 of 120 upcoming interviews." in page
+    # The record book: 20 interviews a page (120 make six pages), 50 ledger lines a page.
+    page = client.get(f"/races/{big.id}/record?page=6").get_data(as_text=True)
+    assert "Showing 101–120 of 120 interviews." in page and "Showing 1–50 of 120 candidates." in page
 
 
 def test_the_ledger_filters_and_counts_in_the_page(client, auth, two_races):  # type: ignore[no-untyped-def]

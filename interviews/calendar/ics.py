@@ -18,7 +18,7 @@ Choices made for the clients candidates and leaders use:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -212,15 +212,18 @@ def cancellation(data: EventData, *, stamp: datetime | None = None) -> bytes:
     return _message(Method.cancel, cancelled, stamp)
 
 
-def feed(
+def feed_chunks(
     events: Iterable[EventData],
     *,
     name: str,
     description: str = "",
     refresh: timedelta = timedelta(hours=1),
-) -> bytes:
-    """A subscription feed (METHOD:PUBLISH) in UTC, with the calendar's name and refresh hints.
+) -> Iterator[bytes]:
+    """A subscription feed (METHOD:PUBLISH) in UTC, with the calendar's name and refresh hints,
+    written an event at a time: a feed of ten thousand interviews is never one object in memory.
 
+    The pieces are exactly what icalendar writes for the whole calendar (its properties, then each
+    component in turn), so their concatenation is `feed(...)`.
     DTSTAMP is each event's last change, so the bytes only change when an interview does.
     REFRESH-INTERVAL is the RFC 7986 hint; X-PUBLISHED-TTL is what Outlook and Apple read.
     """
@@ -232,8 +235,25 @@ def feed(
         calendar.add("x-wr-caldesc", clean_line(description))
     calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(refresh))
+    whole = bytes(calendar.to_ical())
+    end = b"END:VCALENDAR\r\n"
+    if not whole.endswith(end):  # icalendar's own layout: anything else must not be cut blindly
+        raise RuntimeError("unexpected calendar layout from icalendar")
+    yield whole[: -len(end)]
     epoch = datetime(2000, 1, 1, tzinfo=UTC)
     for data in events:
         # No VALARM in a feed: subscribers keep their own reminder settings.
-        calendar.add_component(_vevent(data, stamp=data.modified or epoch, utc=True, with_attendees=False, alarm=False))
-    return bytes(calendar.to_ical())
+        event = _vevent(data, stamp=data.modified or epoch, utc=True, with_attendees=False, alarm=False)
+        yield bytes(event.to_ical())
+    yield end
+
+
+def feed(
+    events: Iterable[EventData],
+    *,
+    name: str,
+    description: str = "",
+    refresh: timedelta = timedelta(hours=1),
+) -> bytes:
+    """The whole subscription feed as one document (see feed_chunks)."""
+    return b"".join(feed_chunks(events, name=name, description=description, refresh=refresh))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -258,7 +258,18 @@ def feed_events(feed: Feed, *, now: datetime | None = None) -> list[ics.EventDat
 
 def build_feed(feed: Feed, *, now: datetime | None = None) -> bytes:
     """The whole feed as METHOD:PUBLISH bytes."""
-    return ics.feed(feed_events(feed, now=now), name=feed.name, description=feed_description(feed))
+    return b"".join(feed_chunks(feed, now=now))
+
+
+def feed_chunks(feed: Feed, *, now: datetime | None = None) -> Iterator[bytes]:
+    """The feed as METHOD:PUBLISH bytes, an event at a time (the response streams them)."""
+    sender = organizer()
+    page_url = page_url_builder()
+    events = (
+        event_from_facts(facts, Audience.panel, page_url=page_url(facts), only=(), organizer_person=sender)
+        for facts in feed_facts(feed, now=now)
+    )
+    return ics.feed_chunks(events, name=feed.name, description=feed_description(feed))
 
 
 def feed_description(feed: Feed) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from email.utils import format_datetime as http_date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
@@ -54,7 +54,8 @@ def _answer_feed(feed: services.Feed, filename: str) -> Response:
         not_modified = False
     if not_modified:
         return Response(status=304, headers=headers)
-    body = services.build_feed(feed)
+    # Streamed, an event at a time; stream_with_context keeps the request's database session.
+    body = stream_with_context(services.feed_chunks(feed))
     response = Response(body, status=200, headers=headers, content_type=CALENDAR_TYPE)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

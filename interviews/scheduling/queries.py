@@ -9,10 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from interviews.auth.models import User
 from interviews.extensions import db
+from interviews.pagination import Page, paginate
 from interviews.scheduling.models import Interview, InterviewStatus, PanelSeat
 from interviews.types import utcnow
-
-LIST_LIMIT = 200
 
 
 def _listing(viewer: User, race_id: int | None = None) -> Select[Any]:
@@ -32,21 +31,23 @@ def _listing(viewer: User, race_id: int | None = None) -> Select[Any]:
     return query
 
 
-def interviews_for(viewer: User, *, race_id: int | None = None) -> tuple[list[Interview], list[Interview]]:
-    """(upcoming scheduled interviews, soonest first; the rest, most recent first)."""
+def interviews_for(viewer: User, *, race_id: int | None = None) -> tuple[Page[Interview], Page[Interview]]:
+    """(upcoming scheduled interviews, soonest first; the rest, most recent first), a page of each."""
     now = utcnow()
     base = _listing(viewer, race_id)
-    upcoming = db.session.scalars(
-        base.where(Interview.status == InterviewStatus.scheduled, Interview.ends_at >= now)
-        .order_by(Interview.starts_at, Interview.id)
-        .limit(LIST_LIMIT)
-    ).all()
-    past = db.session.scalars(
-        base.where((Interview.status != InterviewStatus.scheduled) | (Interview.ends_at < now))
-        .order_by(Interview.starts_at.desc(), Interview.id.desc())
-        .limit(LIST_LIMIT)
-    ).all()
-    return list(upcoming), list(past)
+    upcoming = paginate(
+        base.where(Interview.status == InterviewStatus.scheduled, Interview.ends_at >= now).order_by(
+            Interview.starts_at, Interview.id
+        ),
+        arg="upcoming",
+    )
+    past = paginate(
+        base.where((Interview.status != InterviewStatus.scheduled) | (Interview.ends_at < now)).order_by(
+            Interview.starts_at.desc(), Interview.id.desc()
+        ),
+        arg="past",
+    )
+    return upcoming, past
 
 
 def upcoming_for(viewer: User, *, limit: int = 5) -> list[Interview]:

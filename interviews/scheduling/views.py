@@ -11,6 +11,7 @@ from interviews.access import allow, signed_in_user
 from interviews.auth.models import Role, User
 from interviews.extensions import db
 from interviews.filters import to_zone
+from interviews.pagination import id_arg
 from interviews.races.models import Race
 from interviews.scheduling import services
 from interviews.scheduling.forms import CancelForm, InterviewForm, MoveForm, PanelForm, StatusForm, WhenWhereForm
@@ -41,7 +42,7 @@ def index() -> ResponseReturnValue:
     races = (
         db.session.scalars(select(Race).order_by(Race.election_date, Race.title)).all() if current_user.is_staff else []
     )
-    race_id = request.args.get("race", type=int) if current_user.is_staff else None
+    race_id = id_arg("race") if current_user.is_staff else None
     upcoming, past = interviews_for(current_user, race_id=race_id)
     return render_template("scheduling/index.html", upcoming=upcoming, past=past, races=races, race_id=race_id)
 

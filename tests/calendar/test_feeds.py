@@ -215,3 +215,32 @@ def test_the_interview_and_race_pages_show_the_calendar_parts(client, auth, make
     assert "Download .ics" in page
     race_page = client.get(f"/races/{interview.race_id}").get_data(as_text=True)
     assert f"webcal://interviews.example.org/calendar/{staff.feed_token}/races/{interview.race_id}.ics" in race_page
+
+
+def test_the_streamed_feed_is_byte_for_byte_the_calendar_icalendar_writes_whole():
+    """The feed is written an event at a time; joined, the pieces must be one calendar exactly as
+    icalendar writes it whole: read back and written again, not a byte changes."""
+    from datetime import UTC, datetime, timedelta
+
+    from icalendar import Calendar
+
+    from interviews.calendar import ics
+
+    start = datetime(2027, 3, 14, 15, 0, tzinfo=UTC)
+    events = [
+        ics.EventData(
+            uid=f"interview-{n}@labor.example.org",
+            sequence=n,
+            start=start + timedelta(days=n),
+            end=start + timedelta(days=n, minutes=45),
+            tzid="America/New_York",
+            summary=f"Endorsement interview {n}",
+            organizer=ics.Person("Scheduling", "scheduling@labor.example.org"),
+        )
+        for n in range(3)
+    ]
+    streamed = b"".join(ics.feed_chunks(events, name="All interviews", description="Every race"))
+    whole = Calendar.from_ical(streamed)
+    assert [str(e["UID"]) for e in whole.walk("VEVENT")] == [f"interview-{n}@labor.example.org" for n in range(3)]
+    assert whole.to_ical() == streamed
+    assert streamed.count(b"BEGIN:VCALENDAR") == 1 and streamed.endswith(b"END:VCALENDAR\r\n")
