@@ -15,7 +15,7 @@ from interviews.audit.actors import ActorKind
 from interviews.audit.models import AuditEvent
 from interviews.extensions import db
 from interviews.invitations.emails import content_digest
-from interviews.invitations.models import Invitation, InvitationLetter, InvitationStatus
+from interviews.invitations.models import Invitation, InvitationLetter, InvitationStatus, Slot
 from interviews.races.models import Candidate
 from interviews.scheduling.models import Interview, InterviewStatus, PanelSeat
 from interviews.types import utcnow
@@ -57,7 +57,14 @@ def _race(make_race, panel, title: str, candidates: int):  # type: ignore[no-unt
             status=InterviewStatus.scheduled,
         )
         interview.panel_seats = [PanelSeat(user=u) for u in panel]
-        db.session.add_all([candidate, invitation, interview])
+        slot = Slot(
+            letter=letter,
+            starts_at=interview.starts_at,
+            ends_at=interview.ends_at,
+            timezone="America/New_York",
+            taken_by=invitation,
+        )
+        db.session.add_all([candidate, invitation, interview, slot])
     db.session.commit()
     return race
 
@@ -74,6 +81,8 @@ PAGES = {
     "race page": "/races/{id}",
     "race page, page 2": "/races/{id}?candidates=2&interviews=2",
     "ledger": "/races/{id}/invitation/ledger",
+    "letter and slots": "/races/{id}/invitation",
+    "letter, slots page 2": "/races/{id}/invitation?slots=2",
     "ledger, filtered": "/races/{id}/invitation/ledger?status=other_times",
     "dashboard": "/dashboard",
     "races": "/races",

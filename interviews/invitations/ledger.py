@@ -192,6 +192,29 @@ def summary(race: Race, letter: InvitationLetter, now: datetime | None = None) -
     return Summary(counts=counts, running=running, not_invited=not_invited, slots=slots, free=free)
 
 
+def not_invited_names(race: Race, limit: int = 20) -> list[str]:
+    """The first few running candidates not invited yet, by name (the letter page counts the rest)."""
+    return list(
+        db.session.scalars(
+            select(Candidate.name)
+            .where(Candidate.race_id == race.id, Candidate.withdrawn_at.is_(None), ~Candidate.invitation.has())
+            .order_by(Candidate.name, Candidate.id)
+            .limit(limit)
+        )
+    )
+
+
+def slots_page(letter: InvitationLetter) -> Page[Slot]:
+    """One page of the letter's slots, soonest first, with who took each."""
+    return paginate(
+        select(Slot)
+        .where(Slot.letter_id == letter.id)
+        .options(selectinload(Slot.location), selectinload(Slot.taken_by).selectinload(Invitation.candidate))
+        .order_by(Slot.starts_at, Slot.id),
+        arg="slots",
+    )
+
+
 # How many names the digest proof lists under a differing digest before it says "and N more".
 PROOF_NAMES = 20
 

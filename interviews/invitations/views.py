@@ -55,7 +55,9 @@ def _letter_page(
             digest=content_digest(letter) if letter else "",
             confirm=ConfirmForm(),
             send_form=SendForm(),
-            not_invited=[c for c in race.active_candidates if c.invitation is None],
+            summary=ledger_data.summary(race, letter) if letter else None,
+            not_invited=ledger_data.not_invited_names(race) if letter else [],
+            slots=ledger_data.slots_page(letter) if letter else None,
         ),
         status,
     )
