@@ -22,7 +22,6 @@ from flask_login import current_user
 from interviews.access import allow, signed_in_user
 from interviews.extensions import db
 from interviews.forms import ConfirmForm
-from interviews.pagination import page_number
 from interviews.notes import pdf_jobs
 from interviews.notes import search as fulltext
 from interviews.notes.forms import SearchForm
@@ -39,6 +38,7 @@ from interviews.notes.record import (
     notes_csv,
 )
 from interviews.notes.views import READERS, bp, get_race_or_404
+from interviews.pagination import page_number
 
 
 def _filename(title: str, suffix: str) -> str:
