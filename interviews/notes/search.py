@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Connection, Table, column, event, func, literal_column, select, table, text
@@ -208,7 +209,7 @@ def _postgres(words: str, viewer: User, number: int) -> tuple[Page[NoteHit], lis
     english: ColumnElement[str] = literal_column("'english'")
     query = func.websearch_to_tsquery(english, words)
     options = f'StartSel="{START}", StopSel="{STOP}", MaxWords=40, MinWords=12, MaxFragments=2'
-    note_vector = literal_column("notes.search_vector")
+    note_vector: ColumnElement[Any] = literal_column("notes.search_vector")
     matching = note_vector.op("@@")(query)
     total = db.session.scalar(select(func.count()).select_from(Note).where(matching, visible_notes(viewer))) or 0
     number, offset = _page(total, number)
@@ -232,7 +233,7 @@ def _postgres(words: str, viewer: User, number: int) -> tuple[Page[NoteHit], lis
         .options(*_note_options())
     ).all()
     document = Candidate.name + literal_column("' '") + Candidate.party
-    candidate_vector = literal_column("candidates.search_vector")
+    candidate_vector: ColumnElement[Any] = literal_column("candidates.search_vector")
     c_rows = db.session.execute(
         select(Candidate, func.ts_headline(english, document, query, options))
         .where(candidate_vector.op("@@")(query))
