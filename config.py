@@ -69,6 +69,20 @@ class Config:
     # How long a worker's claim on a message lasts before another worker may take it over.
     MAIL_CLAIM_SECONDS = _int("MAIL_CLAIM_SECONDS", 600)
 
+    # Calendar answers (iTIP REPLY and COUNTER) read from the organiser's mailbox over IMAP: off while
+    # IMAP_HOST is empty. The port defaults to 993 with IMAP_USE_SSL, else 143.
+    IMAP_HOST = os.environ.get("IMAP_HOST", "")
+    IMAP_PORT = _int("IMAP_PORT", 0)
+    IMAP_USERNAME = os.environ.get("IMAP_USERNAME", "")
+    IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD", "")
+    IMAP_FOLDER = os.environ.get("IMAP_FOLDER", "INBOX")
+    IMAP_USE_SSL = _bool("IMAP_USE_SSL")
+    IMAP_USE_STARTTLS = _bool("IMAP_USE_STARTTLS")
+    IMAP_TIMEOUT = float(os.environ.get("IMAP_TIMEOUT", "30"))
+    # `inbox work` waits this long after a failure (server down, login refused), doubling up to the cap.
+    IMAP_RETRY_BASE_SECONDS = float(os.environ.get("IMAP_RETRY_BASE_SECONDS", "5"))
+    IMAP_RETRY_MAX_SECONDS = float(os.environ.get("IMAP_RETRY_MAX_SECONDS", "300"))
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
 
@@ -126,6 +140,7 @@ class TestConfig(Config):
     ORGANIZATION_NAME = "Test Labor Council"
     ORGANIZER_EMAIL = "scheduling@labor.example.org"
     MAIL_SERVER = ""
+    IMAP_HOST = ""
     DEFAULT_TIMEZONE = "America/New_York"
     TWO_FACTOR_REQUIRED_ROLES = ""
     PASSWORD_RESET_LINK_MINUTES = 60

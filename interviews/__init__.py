@@ -48,6 +48,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     from interviews.audit.views import bp as audit_bp
     from interviews.auth.views import bp as auth_bp
     from interviews.calendar.views import bp as calendar_bp
+    from interviews.inbox.views import bp as inbox_bp
     from interviews.invitations.views import bp as invitations_bp
     from interviews.mail.views import bp as mail_bp
     from interviews.main.views import bp as main_bp
@@ -67,6 +68,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
         notes_bp,
         votes_bp,
         mail_bp,
+        inbox_bp,
     ):
         app.register_blueprint(bp)
 

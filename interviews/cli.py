@@ -10,6 +10,7 @@ from interviews.auth import services as accounts
 from interviews.auth.models import Role
 from interviews.demo import load_demo, print_logins
 from interviews.extensions import db
+from interviews.inbox import cli as inbox_cli
 from interviews.invitations import cli as invitations_cli
 from interviews.mail import cli as mail_cli
 from interviews.notes import cli as notes_cli
@@ -55,5 +56,5 @@ def demo_command() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
-    for module in (invitations_cli, mail_cli, notes_cli, votes_cli):
+    for module in (invitations_cli, mail_cli, notes_cli, inbox_cli, votes_cli):
         module.register(app)

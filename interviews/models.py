@@ -2,6 +2,7 @@
 
 from interviews.audit.models import AuditEvent
 from interviews.auth.models import RecoveryCode, Role, User
+from interviews.inbox.models import AttendeeReply, InboxMessage
 from interviews.invitations.models import (
     CandidateRequest,
     Invitation,
@@ -28,11 +29,13 @@ from interviews.scheduling.models import Interview, InterviewStatus, Location, L
 from interviews.votes.models import Ballot, BallotBoxTotal, RollEntry, Vote, VoteOption, VotePublication, VoteStatus
 
 __all__ = [
+    "AttendeeReply",
     "AuditEvent",
     "Ballot",
     "BallotBoxTotal",
     "Candidate",
     "CandidateRequest",
+    "InboxMessage",
     "Interview",
     "InterviewStatus",
     "Invitation",

@@ -26,6 +26,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("My calendar", "calendar.my_feed", ALL),
     NavItem("Locations", "scheduling.locations", STAFF),
     NavItem("Outbox", "mail.outbox", STAFF),
+    NavItem("Inbox", "inbox.index", STAFF),
     NavItem("Accounts", "auth.users", frozenset({"admin"})),
     NavItem("Audit trail", "audit.index", frozenset({"admin"})),
 )

@@ -48,3 +48,11 @@ candidate_withdrawn = _signals.signal(
     sender: the Candidate; kwargs: actor, reason.
     """,
 )
+time_proposed = _signals.signal(
+    "interview-time-proposed",
+    doc="""Someone invited to an interview proposed another time from their calendar (an iTIP COUNTER).
+
+    sender: the Interview; kwargs: actor, email (the address that proposed), starts_at and ends_at
+    (aware UTC), comment, by_contact (True for the campaign's contact, False for a panel member).
+    """,
+)

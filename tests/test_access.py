@@ -148,6 +148,9 @@ WHO_MAY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "mail.message": (GET, OFFICE),
     "mail.message_ics": (GET, OFFICE),
     "mail.retry": (POST, OFFICE),
+    # --- the inbox: the office reads what came back to the organiser's mailbox -------------------
+    "inbox.index": (GET, OFFICE),
+    "inbox.message": (GET, OFFICE),
 }
 
 DUMMY = {"int": 987654, "string": "no-such-thing", "path": "no/such/thing", "default": "no-such-thing"}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from interviews.extensions import db
-from interviews.filters import format_datetime
+from interviews.filters import format_datetime, format_time
 from interviews.invitations.emails import content_digest
 from interviews.invitations.models import (
     CandidateRequest,
@@ -72,6 +72,14 @@ class DigestProof:
         return {d: names for d, names in self.groups.items() if d != self.letter_digest}
 
 
+def _request_detail(request: CandidateRequest) -> str:
+    """The campaign's words, and the time it proposed from its calendar (in the viewer's zone), if it did."""
+    if request.proposed_starts_at is None:
+        return request.message
+    proposed = f"proposed {format_datetime(request.proposed_starts_at)}–{format_time(request.proposed_ends_at)}"
+    return f"{proposed} from their calendar" + (f": {request.message}" if request.message else "")
+
+
 def _events(invitation: Invitation) -> list[Event]:
     events = [Event("Sent", invitation.sent_at, f"to {invitation.candidate.contact_email}")]
     if invitation.send_count > 1 and invitation.last_sent_at:
@@ -103,7 +111,7 @@ def _events(invitation: Invitation) -> list[Event]:
         events.append(Event(f"Interview {booked.cancelled_by.label.lower()}", booked.cancelled_at, when))
     for request in invitation.requests:
         if request.kind is RequestKind.other_times or request.kind is RequestKind.reschedule:
-            events.append(Event(request.kind.label, request.created_at, request.message))
+            events.append(Event(request.kind.label, request.created_at, _request_detail(request)))
     if invitation.no_reply_at:
         events.append(Event("No reply by the deadline", invitation.no_reply_at))
     if invitation.withdrawn_at:

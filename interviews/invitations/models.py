@@ -197,6 +197,9 @@ class CandidateRequest(Model):
     invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
     kind: Mapped[RequestKind] = mapped_column(Enum(RequestKind, native_enum=False, length=16))
     message: Mapped[str] = mapped_column(Text, default="")
+    # The time proposed from the campaign's calendar (an iTIP COUNTER read from the organiser's mailbox).
+    proposed_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    proposed_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

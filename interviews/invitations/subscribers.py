@@ -6,16 +6,19 @@ never needs to know that invitations exist.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from interviews import signals
 from interviews.audit.actors import Actor
 from interviews.audit.services import record
 from interviews.extensions import db
-from interviews.filters import format_datetime
-from interviews.invitations.models import InvitationStatus
+from interviews.filters import format_datetime, format_time
+from interviews.invitations import emails
+from interviews.invitations.models import CandidateRequest, InvitationStatus, RequestKind
 from interviews.races.models import Candidate
 from interviews.scheduling.models import CancelledBy, Interview
+from interviews.types import utcnow
 
 
 @signals.interview_moved.connect
@@ -83,6 +86,63 @@ def revoke_link(candidate: Candidate, *, actor: Actor, **_: Any) -> dict[str, bo
         return {"invitation_revoked": False}
     if invitation.status is InvitationStatus.withdrawn:
         return {"invitation_revoked": True}
+
+
+@signals.time_proposed.connect
+def other_times_from_calendar(
+    interview: Interview,
+    *,
+    actor: Actor,
+    starts_at: datetime,
+    ends_at: datetime,
+    comment: str = "",
+    by_contact: bool = False,
+    **_: Any,
+) -> CandidateRequest | None:
+    """The campaign proposed another time from its calendar (an iTIP COUNTER): a request for other times.
+
+    It is stored as when the campaign asks on its page (the ledger shows it, the dashboard lists it
+    until staff handle it, staff get a notice), with the time proposed. While the interview stands
+    the invitation stays accepted: the request is to move it. A panel member's proposal is not the
+    campaign's and stays on the interview page only.
+    """
+    if not by_contact:
+        return None
+    invitation = interview.invitation or interview.candidate.invitation
+    if invitation is None or invitation.status is InvitationStatus.withdrawn or invitation.candidate.withdrawn:
+        return None
+    message = comment.strip()[:2000]
+    request = CandidateRequest(
+        invitation=invitation,
+        kind=RequestKind.other_times,
+        message=message,
+        proposed_starts_at=starts_at,
+        proposed_ends_at=ends_at,
+    )
+    db.session.add(request)
+    when = f"{format_datetime(starts_at, interview.timezone)}–{format_time(ends_at, interview.timezone)}"
+    changes: dict[str, Any] = {
+        "interview_id": interview.id,
+        "proposed_starts_at": starts_at,
+        "proposed_ends_at": ends_at,
+        "message": message,
+    }
+    if invitation.active_interview is None:
+        old_status = invitation.status
+        invitation.status = InvitationStatus.other_times
+        invitation.answered_at = utcnow()
+        invitation.other_times_message = f"Proposed from the campaign's calendar: {when}. {message}".strip()
+        changes["status"] = [old_status, invitation.status]
+    db.session.flush()
+    record(
+        "invitation.other_times",
+        invitation,
+        changes=changes,
+        summary=f"{invitation.candidate.name} proposed {when} from their calendar",
+        actor=actor,
+    )
+    emails.staff_notice(invitation, f"proposed another time from their calendar ({when})", message, request)
+    return request
     old_status = invitation.status
     invitation.status = InvitationStatus.withdrawn
     invitation.withdrawn_at = candidate.withdrawn_at
