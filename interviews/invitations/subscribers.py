@@ -86,6 +86,21 @@ def revoke_link(candidate: Candidate, *, actor: Actor, **_: Any) -> dict[str, bo
         return {"invitation_revoked": False}
     if invitation.status is InvitationStatus.withdrawn:
         return {"invitation_revoked": True}
+    old_status = invitation.status
+    invitation.status = InvitationStatus.withdrawn
+    invitation.withdrawn_at = candidate.withdrawn_at
+    invitation.link_version += 1
+    if invitation.slot is not None:
+        invitation.slot.release()
+    db.session.flush()
+    record(
+        "invitation.revoked",
+        invitation,
+        changes={"status": [old_status, invitation.status], "reason": "candidate withdrew"},
+        summary=f"{candidate.name} withdrew from {candidate.race.title}: their invitation link is revoked",
+        actor=actor,
+    )
+    return {"invitation_revoked": True}
 
 
 @signals.time_proposed.connect
@@ -143,18 +158,3 @@ def other_times_from_calendar(
     )
     emails.staff_notice(invitation, f"proposed another time from their calendar ({when})", message, request)
     return request
-    old_status = invitation.status
-    invitation.status = InvitationStatus.withdrawn
-    invitation.withdrawn_at = candidate.withdrawn_at
-    invitation.link_version += 1
-    if invitation.slot is not None:
-        invitation.slot.release()
-    db.session.flush()
-    record(
-        "invitation.revoked",
-        invitation,
-        changes={"status": [old_status, invitation.status], "reason": "candidate withdrew"},
-        summary=f"{candidate.name} withdrew from {candidate.race.title}: their invitation link is revoked",
-        actor=actor,
-    )
-    return {"invitation_revoked": True}
