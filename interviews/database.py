@@ -21,6 +21,19 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 @event.listens_for(Engine, "connect")
+def _postgres_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection) or not hasattr(dbapi_connection, "pgconn"):
+        return
+    # No JIT: the note-visibility rule's EXISTS subplans push the planner's cost estimate past
+    # jit_above_cost, and compiling then took 0.3-0.8 s of a 0.4-0.8 s query (the record book's
+    # note count, search), measured at a state federation's volume. Our queries are short, indexed
+    # reads, which JIT does not speed up.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()
+
+
+@event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return

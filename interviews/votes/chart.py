@@ -32,6 +32,7 @@ class Chart:
     bars: list[Bar]
     threshold_x: str
     threshold_label: str
+    hidden: int = 0  # options not drawn: they had no votes (the explanation still lists them)
 
 
 def _x(share: Fraction) -> str:
@@ -40,8 +41,11 @@ def _x(share: Fraction) -> str:
 
 
 def chart_of(result: Result) -> Chart:
+    """Bars for the options that had votes (and "no endorsement", always): a field of two thousand
+    candidates would otherwise draw two thousand empty bars."""
+    drawn = [r for r in result.options if r.votes or r.met or r.option.no_endorsement]
     bars = []
-    for i, r in enumerate(result.options):
+    for i, r in enumerate(drawn):
         share = r.share or Fraction(0)
         figures = f"{r.votes:,} ({percent(share)})" if r.share is not None else f"{r.votes:,}"
         bars.append(Bar(r.option.label, TOP + i * ROW, _x(min(share, Fraction(1))), figures, r.met))
@@ -55,4 +59,5 @@ def chart_of(result: Result) -> Chart:
         bars=bars,
         threshold_x=_x(rule.threshold),
         threshold_label=label,
+        hidden=len(result.options) - len(drawn),
     )

@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from interviews.audit.services import diff, record
 from interviews.auth.models import User
@@ -133,6 +134,8 @@ def votes_awaiting(user: User) -> list[Vote]:
             .join(RollEntry, RollEntry.vote_id == Vote.id)
             .where(Vote.status == VoteStatus.open, RollEntry.user_id == user.id, RollEntry.has_voted.is_(False))
             .order_by(Vote.held_on, Vote.id)
+            # The dashboard names each vote's race: one query for all, not one per vote.
+            .options(selectinload(Vote.race))
         )
     )
 
