@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Exported, so that `flask demo` and `flask run` see it: links in e-mails follow it unless BASE_URL is set.
+export PORT
 export FLASK_APP := wsgi
 
 .PHONY: run test lint format install dev-install worker clean

@@ -49,7 +49,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # The address links in e-mails and calendars point at. Unset, it follows PORT (what `make run` serves on).
+    BASE_URL = (os.environ.get("BASE_URL") or f"http://127.0.0.1:{_int('PORT', 5000)}").rstrip("/")
     ORGANIZATION_NAME = os.environ.get("ORGANIZATION_NAME", "Riverside Labor Council")
     ORGANIZER_EMAIL = os.environ.get("ORGANIZER_EMAIL", "endorsements@riverside-labor.example.org")
     DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "America/New_York")
@@ -90,6 +91,8 @@ class Config:
     INVITATION_LINK_GRACE_DAYS = _int("INVITATION_LINK_GRACE_DAYS", 30)
     # Days before the deadline on which unanswered candidates get a reminder.
     INVITATION_REMINDER_DAYS = _int("INVITATION_REMINDER_DAYS", 3)
+    # A booked campaign may move its interview to another free slot itself until this many hours before it.
+    CAMPAIGN_RESCHEDULE_CUTOFF_HOURS = _int("CAMPAIGN_RESCHEDULE_CUTOFF_HOURS", 24)
     # Minutes kept free between two interviews of one panel member or room.
     SCHEDULING_BUFFER_MINUTES = _int("SCHEDULING_BUFFER_MINUTES", 15)
     NOTE_MAX_LENGTH = _int("NOTE_MAX_LENGTH", 20000)

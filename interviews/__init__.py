@@ -53,6 +53,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     from interviews.mail.views import bp as mail_bp
     from interviews.main.views import bp as main_bp
     from interviews.notes.views import bp as notes_bp
+    from interviews.questionnaires.views import bp as questionnaires_bp
     from interviews.races.views import bp as races_bp
     from interviews.scheduling.views import bp as scheduling_bp
     from interviews.votes.views import bp as votes_bp
@@ -67,6 +68,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
         calendar_bp,
         notes_bp,
         votes_bp,
+        questionnaires_bp,
         mail_bp,
         inbox_bp,
     ):

@@ -47,6 +47,11 @@ def format_time(value: datetime | None, tz: str | None = None) -> str:
     return f"{local:%H:%M} {local.tzname()}"
 
 
+def zone_name(tz: str | None) -> str:
+    """An IANA zone as people read it: 'America/Los Angeles'."""
+    return (tz or viewer_timezone()).replace("_", " ")
+
+
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -59,6 +64,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["zone_name"] = zone_name
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["timezone_options"] = timezone_options

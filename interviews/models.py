@@ -4,6 +4,7 @@ from interviews.audit.models import AuditEvent
 from interviews.auth.models import RecoveryCode, Role, User
 from interviews.inbox.models import AttendeeReply, InboxMessage
 from interviews.invitations.models import (
+    BookingFailure,
     CandidateRequest,
     Invitation,
     InvitationLetter,
@@ -24,6 +25,16 @@ from interviews.notes.models import (
     RecordPdfJob,
     Visibility,
 )
+from interviews.questionnaires.models import (
+    Commitment,
+    CommitmentPosition,
+    Questionnaire,
+    QuestionnaireQuestion,
+    QuestionnaireResponse,
+    QuestionnaireSection,
+    QuestionnaireSubmission,
+    QuestionnaireVersion,
+)
 from interviews.races.models import Candidate, Race, Stage
 from interviews.scheduling.models import Interview, InterviewStatus, Location, LocationKind, PanelSeat
 from interviews.votes.models import Ballot, BallotBoxTotal, RollEntry, Vote, VoteOption, VotePublication, VoteStatus
@@ -33,8 +44,11 @@ __all__ = [
     "AuditEvent",
     "Ballot",
     "BallotBoxTotal",
+    "BookingFailure",
     "Candidate",
     "CandidateRequest",
+    "Commitment",
+    "CommitmentPosition",
     "InboxMessage",
     "Interview",
     "InterviewStatus",
@@ -54,6 +68,12 @@ __all__ = [
     "PollResult",
     "Question",
     "QuestionList",
+    "Questionnaire",
+    "QuestionnaireQuestion",
+    "QuestionnaireResponse",
+    "QuestionnaireSection",
+    "QuestionnaireSubmission",
+    "QuestionnaireVersion",
     "Race",
     "RecordPdfJob",
     "RecoveryCode",

@@ -1,6 +1,7 @@
 """Pages that several features contribute to, without any of them editing the others' templates.
 
-A feature registers a function for a page ("dashboard", "race", "interview", "record_book") with
+A feature registers a function for a page ("dashboard", "race", "interview", "record_book",
+"record_book_positions" (what candidates answered and committed to, before the vote), "vote") with
 `@section(page, order)`. It takes the page's object (None on the dashboard) and the viewer, and
 returns rendered HTML, or None when it has nothing for that viewer. Templates call
 `sections(page, obj)`; the parts appear in `order`.
@@ -17,7 +18,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 SectionFunction = Callable[[Any, Any], str | None]
-PAGES = ("dashboard", "race", "interview", "record_book")
+PAGES = ("dashboard", "race", "interview", "record_book", "record_book_positions", "vote")
 _registry: dict[str, list[tuple[int, SectionFunction]]] = defaultdict(list)
 
 

@@ -48,6 +48,37 @@ candidate_withdrawn = _signals.signal(
     sender: the Candidate; kwargs: actor, reason.
     """,
 )
+invitation_sent = _signals.signal(
+    "invitation-sent",
+    doc="""An invitation went to a campaign: first sent, or sent again with a new link.
+
+    sender: the Invitation; kwargs: actor, resend (True for a new link to one already invited).
+    """,
+)
+campaign_tasks = _signals.signal(
+    "campaign-tasks",
+    doc="""What a feature asks of a campaign on its invitation page (a questionnaire to answer).
+
+    sender: the Invitation; return: an interviews.invitations.contributions.CampaignTask, or None.
+    Booking refuses a slot while a returned task blocks booking. Subscribers only read.
+    """,
+)
+ledger_columns = _signals.signal(
+    "ledger-columns",
+    doc="""A feature's column in a race's invitation ledger.
+
+    sender: the Race; kwargs: candidate_ids (the candidates on the page); return: a LedgerColumn or None,
+    built in a fixed number of queries whatever the number of candidates. Subscribers only read.
+    """,
+)
+tick = _signals.signal(
+    "tick",
+    doc="""The periodic `flask tick` is running: do the feature's due periodic work (reminders, deadlines).
+
+    sender: None; kwargs: now. Each subscriber commits each piece of work on its own and returns the
+    report's lines (a list of str). Safe with several tick processes at once (claim before acting).
+    """,
+)
 time_proposed = _signals.signal(
     "interview-time-proposed",
     doc="""Someone invited to an interview proposed another time from their calendar (an iTIP COUNTER).

@@ -72,6 +72,7 @@ WHO_MAY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # --- the invitation: the office writes and sends it; leadership may read the ledger -----
     "invitations.letter": (FORM, OFFICE),
     "invitations.add_slot": (POST, OFFICE),
+    "invitations.add_slots": (POST, OFFICE),  # several at once: previewed, then saved
     "invitations.remove_slot": (POST, OFFICE),
     "invitations.send": (POST, OFFICE),
     "invitations.resend": (POST, OFFICE),
@@ -85,6 +86,7 @@ WHO_MAY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "invitations.candidate_decline": (POST, ANYONE),
     "invitations.candidate_other_times": (POST, ANYONE),
     "invitations.candidate_reschedule": (POST, ANYONE),
+    "invitations.candidate_move": (POST, ANYONE),  # the campaign moves its own booking, until the cut-off
     "invitations.candidate_cancel": (POST, ANYONE),
     # --- scheduling: the office books, moves and cancels; leadership sees the interviews ----
     "scheduling.index": (GET, READERS),
@@ -143,6 +145,27 @@ WHO_MAY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "votes.cast": (POST, ACCOUNTS),  # then only a member on the vote's roll
     "votes.record_json": (GET, READERS),
     "votes.public": (GET, ANYONE),  # a published final result; anything else is a 404
+    # --- the questionnaire: the office writes it; readers of the record read the answers --------
+    "questionnaires.manage": (GET, OFFICE),
+    "questionnaires.edit": (FORM, OFFICE),
+    "questionnaires.settings": (POST, OFFICE),
+    "questionnaires.send": (POST, OFFICE),
+    "questionnaires.version": (GET, READERS),
+    "questionnaires.responses": (GET, READERS),
+    "questionnaires.answers_csv": (GET, READERS),
+    # --- commitments sought: the office lists them; staff or the race's panel record positions --
+    "questionnaires.commitments": (GET, READERS),
+    "questionnaires.add_commitment": (POST, OFFICE),
+    "questionnaires.edit_commitment": (POST, OFFICE),
+    "questionnaires.remove_commitment": (POST, OFFICE),
+    "questionnaires.record_position": (POST, READERS),  # then only staff and the race's panel
+    # --- the campaign's questionnaire, behind its invitation's signed link ----------------------
+    "questionnaires.campaign_form": (FORM, ANYONE),
+    "questionnaires.campaign_draft": (POST, ANYONE),
+    "questionnaires.campaign_review": (GET, ANYONE),
+    "questionnaires.campaign_submit": (POST, ANYONE),
+    "questionnaires.campaign_sent": (GET, ANYONE),
+    "questionnaires.campaign_sent_pdf": (GET, ANYONE),
     # --- the outbox: the office watches and retries mail ---------------------------------------
     "mail.outbox": (GET, OFFICE),
     "mail.message": (GET, OFFICE),

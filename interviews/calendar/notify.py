@@ -8,7 +8,10 @@ all panel members, and the candidate's copy differs only by linking their own pa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from flask import render_template
 from sqlalchemy import update
@@ -17,7 +20,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from interviews.auth.models import User
 from interviews.calendar import ics
 from interviews.calendar.events import Audience, candidate_contact, event_data, summary
-from interviews.calendar.ics import Person, clean_line
+from interviews.calendar.ics import EventData, Person, clean_line
+from interviews.calendar.links import CalendarLinks, calendar_links
 from interviews.extensions import db
 from interviews.mail.services import enqueue
 from interviews.scheduling.models import Interview
@@ -28,6 +32,44 @@ KINDS = {
     "update": ("calendar-update", "Updated invitation", "REQUEST"),
     "cancel": ("calendar-cancel", "Cancelled", "CANCEL"),
 }
+
+
+@dataclass(frozen=True)
+class Before:
+    """What an update changed, as it was: the e-mail says what the time (or place) was and what it is now."""
+
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    where: str | None
+    time_changed: bool
+    place_changed: bool
+
+
+def before_from_changes(interview: Interview, changes: Mapping[str, Any]) -> Before | None:
+    """The interview as it was, from a move's {field: [old, new]} (None when nothing shown changed)."""
+
+    def old(field: str, current: Any) -> Any:
+        return changes[field][0] if field in changes else current
+
+    time_changed = any(field in changes for field in ("starts_at", "ends_at"))
+    place_changed = "location" in changes
+    if not time_changed and not place_changed:
+        return None
+    return Before(
+        starts_at=old("starts_at", interview.starts_at),
+        ends_at=old("ends_at", interview.ends_at),
+        timezone=old("timezone", interview.timezone),
+        where=old("location", interview.location.name if interview.location else None),
+        time_changed=time_changed,
+        place_changed=place_changed,
+    )
+
+
+def campaign_timezone(interview: Interview) -> str:
+    """The zone the campaign chose (or its browser reported) when it booked; else the interview's own."""
+    invitation = interview.invitation
+    return (invitation.campaign_timezone if invitation is not None else None) or interview.timezone
 
 
 def raise_sequence(interview: Interview) -> int:
@@ -58,8 +100,12 @@ def _send(
     timezones: Sequence[str],
     audience: Audience,
     page_url: str,
+    event: EventData,
+    before: Before | None = None,
 ) -> None:
     kind, prefix, method = KINDS[what]
+    # Links for calendars that do not pick the invitation up from the e-mail; a cancellation has none.
+    links: CalendarLinks | None = calendar_links(event) if what != "cancel" else None
     subject = clean_line(f"{prefix}: {summary(interview)}")
     for person, tz in zip(people, timezones, strict=True):
         context = {
@@ -70,6 +116,10 @@ def _send(
             "audience": audience.value,
             "page_url": page_url,
             "subject": subject,
+            # The union's own time, shown beside the reader's when the two differ.
+            "union_tz": interview.timezone,
+            "before": before,
+            "links": links,
         }
         enqueue(
             to=[person.email],
@@ -83,7 +133,7 @@ def _send(
         )
 
 
-def _to_candidate(interview: Interview, what: str) -> None:
+def _to_candidate(interview: Interview, what: str, before: Before | None = None) -> None:
     data = event_data(interview, Audience.candidate)
     payload = ics.cancellation(data) if what == "cancel" else ics.request(data)
     _send(
@@ -91,13 +141,17 @@ def _to_candidate(interview: Interview, what: str) -> None:
         what,
         payload=payload,
         people=[candidate_contact(interview)],
-        timezones=[interview.timezone],
+        timezones=[campaign_timezone(interview)],
         audience=Audience.candidate,
         page_url=data.url,
+        event=data,
+        before=before,
     )
 
 
-def _to_panel(interview: Interview, what: str, users: Sequence[User] | None = None) -> None:
+def _to_panel(
+    interview: Interview, what: str, users: Sequence[User] | None = None, before: Before | None = None
+) -> None:
     users = list(users) if users is not None else [seat.user for seat in interview.panel_seats]
     if not users:
         return
@@ -115,9 +169,12 @@ def _to_panel(interview: Interview, what: str, users: Sequence[User] | None = No
         what,
         payload=payload,
         people=[Person(u.name, u.email) for u in users],
-        timezones=[u.timezone for u in users],
+        # Each member's own account zone (never the zone of whoever made the change).
+        timezones=[u.timezone or interview.timezone for u in users],
         audience=Audience.panel,
         page_url=data.url,
+        event=data,
+        before=before,
     )
 
 
@@ -127,11 +184,12 @@ def interview_booked(interview: Interview) -> None:
     _to_panel(interview, "request")
 
 
-def interview_moved(interview: Interview) -> None:
-    """Time or place changed: SEQUENCE + 1 and an updated REQUEST to everyone."""
+def interview_moved(interview: Interview, changes: Mapping[str, Any] | None = None) -> None:
+    """Time or place changed: SEQUENCE + 1 and an updated REQUEST to everyone, saying what it was before."""
     raise_sequence(interview)
-    _to_candidate(interview, "update")
-    _to_panel(interview, "update")
+    before = before_from_changes(interview, changes or {})
+    _to_candidate(interview, "update", before)
+    _to_panel(interview, "update", before=before)
 
 
 def interview_cancelled(interview: Interview) -> None:

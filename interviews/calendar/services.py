@@ -31,6 +31,7 @@ from interviews.calendar.events import (
     page_url_builder,
 )
 from interviews.calendar.ics import Person
+from interviews.calendar.links import CalendarLinks, calendar_links
 from interviews.extensions import db
 from interviews.races.models import Candidate, Race
 from interviews.scheduling.models import Interview, InterviewStatus, Location, PanelSeat
@@ -48,6 +49,11 @@ def ics_for_download(interview: Interview, audience: Audience = Audience.candida
     if interview.status is InterviewStatus.cancelled:
         return ics.cancellation(data)
     return ics.request(data)
+
+
+def calendar_links_for(interview: Interview, audience: Audience = Audience.candidate) -> CalendarLinks:
+    """“Add to Google Calendar” and “Add to Outlook” links for the interview, as the .ics describes it."""
+    return calendar_links(event_data(interview, audience))
 
 
 def retention() -> timedelta:

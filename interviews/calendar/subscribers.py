@@ -17,8 +17,8 @@ def _booked(interview: Interview, **_: Any) -> None:
 
 
 @signals.interview_moved.connect
-def _moved(interview: Interview, **_: Any) -> None:
-    notify.interview_moved(interview)
+def _moved(interview: Interview, *, changes: dict[str, Any] | None = None, **_: Any) -> None:
+    notify.interview_moved(interview, changes)
 
 
 @signals.interview_cancelled.connect

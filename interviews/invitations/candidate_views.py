@@ -16,11 +16,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from interviews.access import PUBLIC, allow
-from interviews.calendar.services import ics_for_download
+from interviews.calendar.services import calendar_links_for, ics_for_download
 from interviews.extensions import db, limiter
 from interviews.filters import format_datetime
 from interviews.invitations import candidate as candidate_actions
 from interviews.invitations import services
+from interviews.invitations.contributions import campaign_tasks
 from interviews.invitations.forms import BookForm, CancelForm, DeclineForm, OtherTimesForm, RescheduleForm
 from interviews.invitations.links import LinkError, invitation_from_token
 from interviews.invitations.models import Invitation
@@ -65,12 +66,22 @@ def _candidate_page(
     race = letter.race
     page_forms: dict[str, FlaskForm] = {
         "book_form": BookForm(formdata=None, tz=tz, prefix="book"),
+        "move_form": BookForm(formdata=None, tz=tz, prefix="move"),
         "decline_form": DeclineForm(formdata=None, tz=tz, prefix="decline"),
         "other_form": OtherTimesForm(formdata=None, tz=tz, prefix="other"),
         "reschedule_form": RescheduleForm(formdata=None, tz=tz, prefix="reschedule"),
         "cancel_form": CancelForm(formdata=None, tz=tz, prefix="cancel"),
     }
     page_forms.update(forms)
+    tasks = campaign_tasks(invitation)
+    interview = invitation.active_interview
+    can_move = candidate_actions.can_move_itself(interview)
+    if interview is None:
+        slots = services.offered_slots(letter)
+    elif can_move:  # the times it could move to: its own panel, its own interview left out of the check
+        slots = services.offered_slots(letter, interview.panel, exclude_interview_id=interview.id)
+    else:
+        slots = []
     return (
         render_template(
             "invitations/candidate.html",
@@ -82,13 +93,18 @@ def _candidate_page(
             tz_chosen=tz_chosen,
             zone_abbrev=datetime.now(ZoneInfo(tz)).tzname(),
             zone_choices=timezone_choices(),
-            free_slots=services.free_slots(letter),
-            interview=invitation.active_interview,
+            free_slots=slots,
+            interview=interview,
+            can_move=can_move,
+            move_cutoff=candidate_actions.reschedule_cutoff(interview) if interview else None,
+            calendar_links=calendar_links_for(interview) if interview else None,
             past_deadline=letter.is_past_deadline(),
             message=message,
             organizer_email=current_app.config["ORGANIZER_EMAIL"],
             staff_preview=current_user.is_authenticated,
             token=request.view_args["token"] if request.view_args else "",
+            tasks=tasks,
+            booking_blocked=next((t for t in tasks if t.blocks_booking), None),
             **page_forms,
         ),
         status,
@@ -130,6 +146,10 @@ def _candidate_post(
     except candidate_actions.CandidateActionError as error:
         db.session.rollback()
         invitation = invitation_from_token(token)
+        if isinstance(error, candidate_actions.SlotUnavailable) and candidate_actions.record_booking_failure(
+            invitation, error
+        ):
+            db.session.commit()  # the failed attempt stays on the ledger; nothing else was kept
         return _candidate_page(invitation, tz, 409, str(error))
     return _after(invitation, token, tz, done)
 
@@ -141,12 +161,26 @@ def candidate_book(token: str) -> ResponseReturnValue:
     def act(invitation: Invitation, form: BookForm) -> str:
         if form.slot_id.data is None:
             raise candidate_actions.CandidateActionError("Choose a time.")
-        interview = candidate_actions.book_slot(invitation, form.slot_id.data)
+        interview = candidate_actions.book_slot(invitation, form.slot_id.data, timezone=form.tz.data)
         return (
             f"Your interview is booked for {format_datetime(interview.starts_at, form.tz.data or interview.timezone)}."
         )
 
     return _candidate_post(token, BookForm, "book_form", act)
+
+
+@bp.post("/invitation/<token>/move")
+@allow(PUBLIC)
+@limiter.limit(CANDIDATE_LIMIT)
+def candidate_move(token: str) -> ResponseReturnValue:
+    def act(invitation: Invitation, form: BookForm) -> str:
+        if form.slot_id.data is None:
+            raise candidate_actions.CandidateActionError("Choose a time.")
+        interview = candidate_actions.move_booking(invitation, form.slot_id.data, timezone=form.tz.data)
+        when = format_datetime(interview.starts_at, form.tz.data or interview.timezone)
+        return f"Your interview is moved to {when}. Everyone on the panel has been sent the new time."
+
+    return _candidate_post(token, BookForm, "move_form", act)
 
 
 @bp.post("/invitation/<token>/decline")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from flask import current_app, render_template
 
 from interviews.filters import format_datetime
+from interviews.invitations.contributions import campaign_tasks
 from interviews.invitations.links import candidate_url
 from interviews.invitations.models import CandidateRequest, Invitation, InvitationLetter
 from interviews.mail.models import OutboxMessage
@@ -61,6 +62,8 @@ def invitation_email(invitation: Invitation, *, resend: bool = False) -> OutboxM
         content=letter_content(letter),
         link=candidate_url(invitation),
         resend=resend,
+        # What other features ask of the campaign with the invitation (the questionnaire), with their links.
+        tasks=[(task, candidate_url(invitation, task.endpoint)) for task in campaign_tasks(invitation)],
     )
     subject = letter.subject if not resend else f"{letter.subject} (new link)"
     return enqueue(
@@ -70,6 +73,7 @@ def invitation_email(invitation: Invitation, *, resend: bool = False) -> OutboxM
         html=html,
         kind="invitation",
         entity=invitation,
+        race_id=letter.race_id,
     )
 
 
@@ -91,18 +95,26 @@ def reminder_email(invitation: Invitation, dedupe_key: str) -> OutboxMessage:
         kind="invitation_reminder",
         entity=invitation,
         dedupe_key=dedupe_key,
+        race_id=letter.race_id,
     )
 
 
 def interview_reminder_for_candidate(interview: Interview, dedupe_key: str) -> OutboxMessage:
     invitation = interview.invitation
     link = candidate_url(invitation) if invitation is not None and invitation.withdrawn_at is None else None
+    # The zone the campaign booked in (the union's beside it), as in its calendar e-mails.
+    tz = (invitation.campaign_timezone if invitation is not None else None) or interview.timezone
     text, html = _render(
-        "interview_reminder", interview=interview, candidate=interview.candidate, link=link, tz=interview.timezone
+        "interview_reminder",
+        interview=interview,
+        candidate=interview.candidate,
+        link=link,
+        tz=tz,
+        union_tz=interview.timezone,
     )
     return enqueue(
         to=[interview.candidate.contact_email],
-        subject=f"Tomorrow: endorsement interview, {format_datetime(interview.starts_at, interview.timezone)}",
+        subject=f"Tomorrow: endorsement interview, {format_datetime(interview.starts_at, tz)}",
         text=text,
         html=html,
         kind="interview_reminder",
@@ -147,4 +159,5 @@ def staff_notice(invitation: Invitation, what: str, message: str, request: Candi
         html=html,
         kind="candidate_request",
         entity=request or invitation,
+        race_id=letter.race_id,
     )

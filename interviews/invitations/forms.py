@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
@@ -19,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from interviews.invitations.bulk import BulkInputError, LocalSlot, from_lines, from_range
 from interviews.invitations.models import InvitationLetter
 from interviews.times import LocalTimeError, exists_locally, local_to_utc, utc_to_local
 from interviews.timezones import timezone_choices
@@ -122,6 +125,73 @@ class SlotForm(FlaskForm):
         local_end = datetime.combine(self.starts_at.data.date(), self.ends_at.data)
         ends_at = local_to_utc(local_end, timezone) if exists_locally(local_end, timezone) else starts_at
         return starts_at, ends_at, timezone
+
+
+class BulkSlotForm(FlaskForm):
+    """Many slots at once: days and times, or pasted lines (or both). Preview first, then save."""
+
+    first_day = DateField("First day", validators=[Optional()])
+    last_day = DateField("Last day", validators=[Optional()])
+    weekdays_only = BooleanField("Weekdays only", default=True)
+    times = StringField(
+        "Times each day",
+        validators=[Optional(), Length(max=500)],
+        description="For example 10:00, 13:00, 15:30 (or 10:00-11:00 to set the end).",
+    )
+    lines = TextAreaField(
+        "Or paste one day a line",
+        validators=[Optional(), Length(max=20000)],
+        description="For example 2026-03-09 10:00, 14:00-14:45",
+        render_kw={"rows": 4},
+    )
+    length = IntegerField(
+        "Length (minutes)",
+        validators=[InputRequired("Give the length of each slot."), NumberRange(min=5, max=480)],
+        description="For times given without an end.",
+    )
+    timezone = SelectField("Time zone of these slots", choices=timezone_choices)
+    # Not "Location": the single slot's field above it on the same page has that label.
+    location_id = SelectField("Where", coerce=int, choices=[])
+    confirm = BooleanField("Offer the slots with warnings too")
+    # The fingerprint of the input last previewed: saving anything else shows it again first.
+    previewed = HiddenField()
+    preview = SubmitField("Preview the slots")
+    save = SubmitField("Save these slots")
+
+    def fingerprint(self) -> str:
+        """What the slots are made from, so a save can tell whether it is exactly what was previewed."""
+        parts = (
+            self.first_day.data,
+            self.last_day.data,
+            bool(self.weekdays_only.data),
+            (self.times.data or "").strip(),
+            (self.lines.data or "").strip(),
+            self.length.data,
+            self.timezone.data,
+            self.location_id.data,
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+    def typed(self) -> tuple[list[LocalSlot], list[str]]:
+        """The slots as typed and a message for each part that could not be read."""
+        slots: list[LocalSlot] = []
+        problems: list[str] = []
+        days = (self.first_day.data, self.last_day.data)
+        if any(days) or (self.times.data or "").strip():
+            first, last = days[0] or days[1], days[1] or days[0]
+            if first is None or last is None:
+                problems.append("Give the first day (and the last, for more than one day).")
+            else:
+                try:
+                    slots += from_range(first, last, self.times.data or "", weekdays_only=bool(self.weekdays_only.data))
+                except BulkInputError as error:
+                    problems.append(str(error))
+        pasted, unreadable = from_lines(self.lines.data or "")
+        slots += pasted
+        problems += unreadable
+        if not slots and not problems:
+            problems.append("Give a range of days and the times of each day, or paste one day a line.")
+        return slots, problems
 
 
 class SendForm(FlaskForm):

@@ -112,6 +112,19 @@ def _events(invitation: Invitation) -> list[Event]:
     for request in invitation.requests:
         if request.kind is RequestKind.other_times or request.kind is RequestKind.reschedule:
             events.append(Event(request.kind.label, request.created_at, _request_detail(request)))
+    if invitation.moved_at and interview is not None:
+        events.append(
+            Event(
+                "Moved their interview",
+                invitation.moved_at,
+                f"now {format_datetime(interview.starts_at, interview.timezone)}",
+            )
+        )
+    # Attempts that failed (the slot was taken first, or a panel member or the room was busy): staff may act.
+    for failure in invitation.booking_failures:
+        what = "Could not move to" if failure.moving else "Could not book"
+        detail = f"slot of {format_datetime(failure.slot_starts_at, failure.slot_timezone)}: {failure.reason.label}"
+        events.append(Event(what, failure.created_at, detail + (f". {failure.detail}" if failure.detail else "")))
     if invitation.no_reply_at:
         events.append(Event("No reply by the deadline", invitation.no_reply_at))
     if invitation.withdrawn_at:
@@ -149,6 +162,7 @@ def rows(race: Race, *, status: str = "") -> Page[LedgerRow]:
             selectinload(Candidate.invitation).selectinload(Invitation.slot).selectinload(Slot.location),
             selectinload(Candidate.invitation).selectinload(Invitation.requests),
             selectinload(Candidate.invitation).selectinload(Invitation.interviews),
+            selectinload(Candidate.invitation).selectinload(Invitation.booking_failures),
         ).order_by(Candidate.name, Candidate.id)
     )
     result = []

@@ -144,6 +144,11 @@ class Invitation(Model):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     no_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The zone the campaign chose, or its browser reported, when it booked or moved its interview:
+    # the e-mails to it show times in that zone (the union's beside them).
+    campaign_timezone: Mapped[str | None] = mapped_column(String(64))
+    # The last time the campaign moved its interview to another slot itself (before the cut-off).
+    moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     letter: Mapped[InvitationLetter] = relationship(back_populates="invitations")
     candidate: Mapped[Candidate] = relationship(back_populates="invitation")
@@ -152,6 +157,9 @@ class Invitation(Model):
     slot: Mapped[Slot | None] = relationship(foreign_keys="Slot.taken_by_id", back_populates="taken_by", uselist=False)
     requests: Mapped[list[CandidateRequest]] = relationship(
         back_populates="invitation", order_by="CandidateRequest.created_at", cascade="all, delete-orphan"
+    )
+    booking_failures: Mapped[list[BookingFailure]] = relationship(
+        back_populates="invitation", order_by="BookingFailure.created_at", cascade="all, delete-orphan"
     )
 
     @property
@@ -206,3 +214,35 @@ class CandidateRequest(Model):
 
     invitation: Mapped[Invitation] = relationship(back_populates="requests")
     handled_by: Mapped[User | None] = relationship()
+
+
+class BookingFailureReason(enum.Enum):
+    taken = "taken"  # another campaign took the slot first
+    conflict = "conflict"  # a panel member or the room was already in another interview
+
+    @property
+    def label(self) -> str:
+        return {"taken": "someone else had just taken it", "conflict": "the panel or the room was busy"}[self.value]
+
+
+class BookingFailure(Model):
+    """A slot a campaign tried to take (or move to) and could not: the ledger shows staff each one.
+
+    Written in its own transaction after the failed attempt was rolled back. The slot's time is
+    copied, not referenced, so that removing the slot later keeps the record readable.
+    """
+
+    __tablename__ = "booking_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[BookingFailureReason] = mapped_column(Enum(BookingFailureReason, native_enum=False, length=16))
+    # True when the campaign was moving a booked interview, False for a first booking.
+    moving: Mapped[bool] = mapped_column(default=False)
+    slot_starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    slot_timezone: Mapped[str] = mapped_column(String(64))
+    # Which panel member or room was busy: for staff only, never shown to the campaign.
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="booking_failures")

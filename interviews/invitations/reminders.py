@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from interviews import signals
 from interviews.audit.actors import System
 from interviews.audit.services import record
 from interviews.database import rows_changed
@@ -34,11 +35,13 @@ class TickReport:
     invitation_reminders: list[str] = field(default_factory=list)
     interview_reminders: list[str] = field(default_factory=list)
     no_reply: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)  # what other features did on the tick signal
 
     def lines(self) -> list[str]:
         out = [f"Reminded {name} (invitation not answered yet)." for name in self.invitation_reminders]
         out += [f"Reminded {what} of tomorrow's interview." for what in self.interview_reminders]
         out += [f"Marked {name} as no reply (deadline passed)." for name in self.no_reply]
+        out += self.others
         return out or ["Nothing to do."]
 
 
@@ -188,4 +191,7 @@ def tick(now: datetime | None = None) -> TickReport:
     remind_unanswered(report, now)
     remind_interviews(report, now)
     mark_no_reply(report, now)
+    # The other features' periodic work (the questionnaire's reminder), without this module naming them.
+    for _, lines in signals.tick.send(None, now=now):
+        report.others += list(lines or [])
     return report

@@ -5,12 +5,15 @@ Each function changes objects and records an audit event; the view commits once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
+from interviews import signals
 from interviews.audit.actors import Actor
 from interviews.audit.services import diff, record
 from interviews.database import is_postgresql
@@ -18,7 +21,7 @@ from interviews.extensions import db
 from interviews.filters import format_datetime
 from interviews.invitations import emails
 from interviews.invitations.models import CandidateRequest, Invitation, InvitationLetter, InvitationStatus, Slot
-from interviews.scheduling.rules import check_times, find_conflicts
+from interviews.scheduling.rules import Window, check_times, find_conflicts, find_conflicts_for_windows
 from interviews.scheduling.services import cancel_interview
 from interviews.timezones import is_valid_timezone
 from interviews.types import utcnow
@@ -159,14 +162,45 @@ def remove_slot(slot: Slot, *, actor: Actor) -> None:
 
 
 def free_slots(letter: InvitationLetter, now: datetime | None = None) -> list[Slot]:
+    """Slots nobody has taken that are still ahead, whether or not they could be booked."""
     now = now or utcnow()
     return list(
         db.session.scalars(
             select(Slot)
             .where(Slot.letter_id == letter.id, Slot.taken_by_id.is_(None), Slot.starts_at > now)
+            .options(selectinload(Slot.location))
             .order_by(Slot.starts_at)
         )
     )
+
+
+def slot_clashes(
+    slots: Sequence[Slot], panel: Sequence[User], *, exclude_interview_id: int | None = None
+) -> dict[int, list[str]]:
+    """Why each slot would fail to book now (a panel member or the room already busy), by slot id.
+
+    Slots not named are bookable. Checked for all the slots in a fixed number of queries.
+    """
+    windows = [Window(slot.starts_at, slot.ends_at, slot.location_id) for slot in slots]
+    found = find_conflicts_for_windows(
+        windows, panel_user_ids=[u.id for u in panel], exclude_interview_id=exclude_interview_id
+    )
+    return {slot.id: messages for slot, messages in zip(slots, found, strict=True) if messages}
+
+
+def offered_slots(
+    letter: InvitationLetter, panel: Sequence[User] | None = None, *, exclude_interview_id: int | None = None
+) -> list[Slot]:
+    """The free slots a campaign is offered: those a booking would not fail on.
+
+    `panel` is the race's default panel for a first booking; a campaign moving its interview gives
+    the interview's own panel, and its interview is left out of the check (it is moving away).
+    """
+    slots = free_slots(letter)
+    clashes = slot_clashes(
+        slots, letter.race.panel if panel is None else panel, exclude_interview_id=exclude_interview_id
+    )
+    return [slot for slot in slots if slot.id not in clashes]
 
 
 # --- sending --------------------------------------------------------------------------------
@@ -222,6 +256,8 @@ def invite(letter: InvitationLetter, candidate: Candidate, *, actor: Actor) -> I
     )
     db.session.add(invitation)
     db.session.flush()
+    # Before the e-mail: what other features give the campaign with it (a questionnaire) is listed in it.
+    signals.invitation_sent.send(invitation, actor=actor, resend=False)
     emails.invitation_email(invitation)
     record(
         "invitation.sent",
@@ -274,6 +310,7 @@ def resend(invitation: Invitation, *, actor: Actor) -> Invitation:
         invitation.status = InvitationStatus.sent
         invitation.withdrawn_at = None
     db.session.flush()
+    signals.invitation_sent.send(invitation, actor=actor, resend=True)
     emails.invitation_email(invitation, resend=True)
     record(
         "invitation.resent",

@@ -6,20 +6,23 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms 3.2 predates it
 
 from interviews.access import allow, signed_in_user
 from interviews.extensions import db
 from interviews.filters import format_datetime
 from interviews.forms import ConfirmForm
+from interviews.invitations import bulk, services
 from interviews.invitations import ledger as ledger_data
-from interviews.invitations import services
+from interviews.invitations.contributions import ledger_columns
 from interviews.invitations.emails import content_digest, letter_content
-from interviews.invitations.forms import LetterForm, SendForm, SlotForm, WithdrawForm
+from interviews.invitations.forms import BulkSlotForm, LetterForm, SendForm, SlotForm, WithdrawForm
 from interviews.invitations.models import CandidateRequest, Invitation, Slot
 from interviews.races.models import Race
 from interviews.races.views import get_race_or_404
 from interviews.scheduling.models import Location
 from interviews.sections import section
+from interviews.types import utcnow
 
 bp = Blueprint("invitations", __name__)
 
@@ -40,9 +43,20 @@ def _location_choices() -> list[tuple[int, str]]:
 
 
 def _letter_page(
-    race: Race, form: LetterForm, slot_form: SlotForm, status: int = 200, warnings: list[str] | None = None
+    race: Race,
+    form: LetterForm,
+    slot_form: SlotForm,
+    status: int = 200,
+    warnings: list[str] | None = None,
+    *,
+    bulk_form: BulkSlotForm | None = None,
+    bulk_plan: bulk.Plan | None = None,
 ) -> ResponseReturnValue:
     letter = race.letter
+    slots = ledger_data.slots_page(letter) if letter else None
+    # Free slots a booking would fail on are not offered to campaigns: staff see why, beside each.
+    now = utcnow()
+    open_slots = [slot for slot in slots.items if slot.taken_by_id is None and slot.starts_at > now] if slots else []
     return (
         render_template(
             "invitations/letter.html",
@@ -57,10 +71,23 @@ def _letter_page(
             send_form=SendForm(),
             summary=ledger_data.summary(race, letter) if letter else None,
             not_invited=ledger_data.not_invited_names(race) if letter else [],
-            slots=ledger_data.slots_page(letter) if letter else None,
+            slots=slots,
+            clashes=services.slot_clashes(open_slots, race.panel),
+            bulk_form=bulk_form or _new_bulk_form(race),
+            bulk_plan=bulk_plan,
         ),
         status,
     )
+
+
+def _new_bulk_form(race: Race) -> BulkSlotForm:
+    form = BulkSlotForm(prefix="bulk")
+    form.location_id.choices = [SelectChoice(value, label) for value, label in _location_choices()]
+    if request.endpoint != "invitations.add_slots":  # not this form's own POST: start from the letter's values
+        letter = race.letter
+        form.timezone.data = letter.timezone if letter else current_app.config["DEFAULT_TIMEZONE"]
+        form.length.data = letter.duration_minutes if letter else 45
+    return form
 
 
 def _new_slot_form(race: Race) -> SlotForm:
@@ -132,6 +159,65 @@ def add_slot(race_id: int) -> ResponseReturnValue:
     letter_form = LetterForm(prefix="letter", formdata=None, obj=None)
     letter_form.fill(letter)
     return _letter_page(race, letter_form, form, 400, warnings)
+
+
+@bp.post("/races/<int:race_id>/invitation/slots/bulk")
+@allow("staff", "admin")
+def add_slots(race_id: int) -> ResponseReturnValue:
+    """Many slots at once: the first press previews them; “Save these slots” offers them all."""
+    race = get_race_or_404(race_id)
+    letter = race.letter
+    if letter is None:
+        flash("Write the invitation first; then offer its slots.", "error")
+        return redirect(url_for("invitations.letter", race_id=race.id))
+    form = _new_bulk_form(race)
+    planned: bulk.Plan | None = None
+    status = 400
+    if form.validate_on_submit():
+        typed, problems = form.typed()
+        location = db.session.get(Location, form.location_id.data) if form.location_id.data else None
+        planned = bulk.plan(
+            letter,
+            typed,
+            timezone=form.timezone.data or letter.timezone,
+            location=location,
+            length_minutes=form.length.data or letter.duration_minutes,
+            problems=problems,
+        )
+        status = 200
+        fingerprint = form.fingerprint()
+        if form.save.data and form.previewed.data != fingerprint:
+            planned.problems.append("The slots changed after the preview: check them below, then save.")
+        elif form.save.data:
+            try:
+                added = bulk.add_planned(letter, planned, confirmed=bool(form.confirm.data), actor=signed_in_user())
+            except services.SlotProblem as problem:
+                db.session.rollback()
+                # Checked again at saving, the slots may have changed since the preview: show them as they are now.
+                letter = race.letter
+                assert letter is not None
+                planned = bulk.plan(
+                    letter,
+                    typed,
+                    timezone=planned.timezone,
+                    location=db.session.get(Location, location.id) if location else None,
+                    length_minutes=form.length.data or letter.duration_minutes,
+                    problems=[*problems, *problem.errors],
+                )
+                if problem.warnings and not problem.errors:
+                    form.confirm.errors = list(problem.warnings)
+                status = 409 if problem.errors else 400
+            else:
+                db.session.commit()
+                flash(f"{len(added)} slot{'s' if len(added) != 1 else ''} added.", "success")
+                return redirect(url_for("invitations.letter", race_id=race.id) + "#slots")
+        form.previewed.data = fingerprint
+    letter_form = LetterForm(prefix="letter", formdata=None, obj=None)
+    letter_form.fill(letter)
+    slot_form = SlotForm(prefix="slot", formdata=None)
+    slot_form.location_id.choices = _location_choices()
+    slot_form.timezone.data = letter.timezone
+    return _letter_page(race, letter_form, slot_form, status, bulk_form=form, bulk_plan=planned)
 
 
 @bp.post("/races/<int:race_id>/invitation/slots/<int:slot_id>/remove")
@@ -228,11 +314,14 @@ def ledger(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
     letter = race.letter
     status = ledger_data.status_filter(request.args.get("status", ""))
+    rows = ledger_data.rows(race, status=status)
     return render_template(
         "invitations/ledger.html",
         race=race,
         letter=letter,
-        rows=ledger_data.rows(race, status=status),
+        rows=rows,
+        # Other features' columns (the questionnaire's), for this page of candidates only.
+        columns=ledger_columns(race, [row.candidate.id for row in rows.items]),
         status=status,
         filters=ledger_data.STATUS_FILTERS,
         summary=ledger_data.summary(race, letter) if letter else None,

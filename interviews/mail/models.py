@@ -7,7 +7,7 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.utils import getaddresses
 
-from sqlalchemy import Enum, Index, LargeBinary, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from interviews.extensions import Model
@@ -47,6 +47,8 @@ class OutboxMessage(Model):
     __table_args__ = (
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
         Index("ix_outbox_messages_entity", "entity_type", "entity_id"),
+        # The outbox page lists a tab newest first, a page at a time.
+        Index("ix_outbox_messages_status_created", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +65,8 @@ class OutboxMessage(Model):
     ics_method: Mapped[str | None] = mapped_column(String(16))
     entity_type: Mapped[str] = mapped_column(String(64), default="")
     entity_id: Mapped[int | None]
+    # The race the message is about, when it is about one: the outbox page filters by it.
+    race_id: Mapped[int | None] = mapped_column(ForeignKey("races.id"), index=True)
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(OutboxStatus, native_enum=False, length=16), default=OutboxStatus.pending
     )

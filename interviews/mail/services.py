@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from email.errors import HeaderParseError, InvalidHeaderDefect
 from email.headerregistry import Address
 from email.utils import getaddresses
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from interviews.audit.services import record
 from interviews.auth.models import User
@@ -93,6 +93,7 @@ def enqueue(
     ics_method: str | None = None,
     entity: Any | None = None,
     dedupe_key: str | None = None,
+    race_id: int | None = None,
 ) -> OutboxMessage:
     """Add an e-mail to the outbox in the caller's transaction (the caller commits).
 
@@ -101,6 +102,8 @@ def enqueue(
     it a calendar invitation: the e-mail gets the inline text/calendar part and the invite.ics
     attachment. `dedupe_key` makes a message that must go once only (a reminder): a second row with
     the same key violates a constraint. `html` may be a fragment; without it, one is made from `text`.
+    `race_id` files the message under a race on the outbox page; by default it is the entity's own
+    `race_id` (an interview's), when it has one.
     """
     recipients: list[str] = []
     seen: set[str] = set()
@@ -132,6 +135,7 @@ def enqueue(
         ics_method=method,
         entity_type=type(entity).__name__ if entity is not None else "",
         entity_id=getattr(entity, "id", None),
+        race_id=race_id if race_id is not None else _race_id_of(entity),
         status=OutboxStatus.pending,
         attempts=0,
         created_at=now,
@@ -142,19 +146,31 @@ def enqueue(
     return message
 
 
+def _race_id_of(entity: Any | None) -> int | None:
+    value = getattr(entity, "race_id", None)
+    return value if isinstance(value, int) else None
+
+
 def get_message_or_404(message_id: int) -> OutboxMessage:
     return db.get_or_404(OutboxMessage, message_id)
 
 
-def counts() -> dict[str, int]:
-    """Messages per tab: pending (including those a worker holds right now), sent, failed."""
-    rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+def counts(where: Sequence[ColumnElement[bool]] = ()) -> dict[str, int]:
+    """Messages per tab: pending (including those a worker holds right now), sent, failed; `where` narrows them."""
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).where(*where).group_by(OutboxMessage.status)
+    ).all()
     by_status = {status: n for status, n in rows}
     return {
         "pending": by_status.get(OutboxStatus.pending, 0) + by_status.get(OutboxStatus.sending, 0),
         "sent": by_status.get(OutboxStatus.sent, 0),
         "failed": by_status.get(OutboxStatus.failed, 0),
     }
+
+
+def kinds() -> list[str]:
+    """Every kind of message the outbox holds, for its filter."""
+    return list(db.session.scalars(select(OutboxMessage.kind).distinct().order_by(OutboxMessage.kind)))
 
 
 def retry(message: OutboxMessage, *, actor: User) -> OutboxMessage:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from email.message import MIMEPart
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import defer
+from werkzeug.datastructures import MultiDict
 
 from interviews.access import allow, signed_in_user
 from interviews.extensions import db
 from interviews.mail import compose, services
 from interviews.mail.forms import RetryForm
 from interviews.mail.models import OutboxMessage, OutboxStatus
+from interviews.races.models import Race
 from interviews.sections import section
 
 bp = Blueprint("mail", __name__, url_prefix="/outbox")
@@ -25,24 +28,79 @@ TABS: dict[str, tuple[str, tuple[OutboxStatus, ...]]] = {
     "sent": ("Sent", (OutboxStatus.sent,)),
     "failed": ("Failed", (OutboxStatus.failed,)),
 }
-ORDER = {
-    "pending": (OutboxMessage.next_attempt_at, OutboxMessage.id),
-    "sent": (OutboxMessage.sent_at.desc(), OutboxMessage.id.desc()),
-    "failed": (OutboxMessage.last_attempt_at.desc(), OutboxMessage.id.desc()),
-}
+SEARCH_MAX = 200
 
 
 def smtp_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
+@dataclass(frozen=True)
+class OutboxFilter:
+    """The outbox page's filters, read from the query string; anything unknown is simply not applied."""
+
+    tab: str = "pending"
+    kind: str = ""
+    recipient: str = ""
+    race_id: int | None = None
+    search: str = ""
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> OutboxFilter:
+        tab = args.get("status", "pending")
+        race = args.get("race", "")
+        return cls(
+            tab=tab if tab in TABS else "pending",
+            kind=args.get("kind", "").strip()[:50],
+            recipient=args.get("to", "").strip()[:SEARCH_MAX],
+            race_id=int(race) if race.isdigit() and len(race) < 10 else None,
+            search=args.get("q", "").strip()[:SEARCH_MAX],
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.kind or self.recipient or self.race_id or self.search)
+
+    def args(self, **overrides: object) -> dict[str, object]:
+        """The query string of this filter (for tabs and pages), without empty values."""
+        values: dict[str, object] = {
+            "status": self.tab,
+            "kind": self.kind,
+            "to": self.recipient,
+            "race": self.race_id,
+            "q": self.search,
+        }
+        values.update(overrides)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """Every filter but the tab: the tabs' counts follow them too."""
+        where: list[ColumnElement[bool]] = []
+        if self.kind:
+            where.append(OutboxMessage.kind == self.kind)
+        if self.recipient:
+            where.append(OutboxMessage.to_addresses.icontains(self.recipient, autoescape=True))
+        if self.race_id is not None:
+            where.append(OutboxMessage.race_id == self.race_id)
+        if self.search:
+            where.append(
+                or_(
+                    OutboxMessage.subject.icontains(self.search, autoescape=True),
+                    OutboxMessage.to_addresses.icontains(self.search, autoescape=True),
+                    OutboxMessage.text_body.icontains(self.search, autoescape=True),
+                )
+            )
+        return where
+
+
 @bp.get("/")
 @allow("staff", "admin")
 def outbox() -> ResponseReturnValue:
-    tab = request.args.get("status", "pending")
-    if tab not in TABS:
-        tab = "pending"
-    counts = services.counts()
+    """One tab of the outbox, newest first, a page at a time, in a fixed number of queries."""
+    chosen = OutboxFilter.from_args(request.args)
+    where = chosen.conditions()
+    counts = services.counts(where)
+    tab = chosen.tab
     pages = max((counts[tab] + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     # The list needs no bodies or .ics: leave those columns in the database.
@@ -54,8 +112,8 @@ def outbox() -> ResponseReturnValue:
                 for column in (OutboxMessage.text_body, OutboxMessage.html_body, OutboxMessage.ics)
             )
         )
-        .where(OutboxMessage.status.in_(TABS[tab][1]))
-        .order_by(*ORDER[tab])
+        .where(OutboxMessage.status.in_(TABS[tab][1]), *where)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
@@ -68,6 +126,9 @@ def outbox() -> ResponseReturnValue:
         page=page,
         pages=pages,
         smtp_configured=smtp_configured(),
+        chosen=chosen,
+        kinds=services.kinds(),
+        races=db.session.execute(select(Race.id, Race.title).order_by(Race.title, Race.id)).all(),
     )
 
 

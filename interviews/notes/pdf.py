@@ -11,6 +11,7 @@ from fpdf.enums import XPos, YPos
 from interviews.filters import format_date, format_datetime
 from interviews.notes.polls import share
 from interviews.notes.record import BATCH, RecordBook, interview_records, ledger_rows
+from interviews.questionnaires.pdf import record_blocks
 
 FONT = Path(__file__).resolve().parent.parent.parent / "static" / "fonts" / "DejaVuSans.ttf"
 
@@ -106,6 +107,11 @@ def record_book_pdf(book: RecordBook, organisation: str, progress: Callable[[int
             doc.para(note.body, 10, indent=4)
         if progress is not None and done % BATCH == 0:
             progress(done, book.interview_count)
+
+    if book.questionnaire is not None:
+        # The questionnaire's part, written out by its feature as headings and paragraphs.
+        for kind, text, size in record_blocks(book.questionnaire):
+            (doc.heading if kind == "heading" else doc.para)(text, size)
 
     doc.heading("Member polls")
     if not book.polls:

@@ -34,6 +34,9 @@ from interviews.notes.polls import Chart, chart, poll_field, share
 from interviews.notes.services import is_locked
 from interviews.notes.visibility import visible_notes
 from interviews.pagination import Page, paginate
+from interviews.questionnaires.exports import commitments_json, questionnaire_json
+from interviews.questionnaires.record import QuestionnaireRecord
+from interviews.questionnaires.record import load_record as load_questionnaire_record
 from interviews.races.models import Candidate, Race, Stage
 from interviews.races.stages import stage_of
 from interviews.scheduling.models import Interview, PanelSeat
@@ -77,6 +80,8 @@ class RecordBook:
     stage: Stage
     chain_head: Link | None = None  # the chain of final records as it stood when the book was made
     generated_at: datetime = field(default_factory=utcnow)
+    # What the campaigns answered and the commitments each candidate made (interviews/questionnaires).
+    questionnaire: QuestionnaireRecord | None = None
 
     @property
     def invitation_count(self) -> int:
@@ -164,6 +169,7 @@ def load_record_book(race: Race, viewer: User) -> RecordBook:
         locked=any(v.status is VoteStatus.final for v in votes) or is_locked(race),
         stage=stage_of(race),
         chain_head=chain_head() if any(v.digest for v in votes) else None,
+        questionnaire=load_questionnaire_record(race),
     )
 
 
@@ -387,6 +393,8 @@ def as_json(book: RecordBook) -> dict[str, Any]:
             }
             for p in book.polls
         ],
+        "questionnaire": questionnaire_json(book.questionnaire) if book.questionnaire else None,
+        "commitments": commitments_json(book.questionnaire.matrix) if book.questionnaire else None,
         "vote": None
         if final is None
         else {

@@ -5,7 +5,7 @@ Used by staff scheduling by hand and by candidates booking a slot, so both follo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -150,12 +150,100 @@ def find_conflicts(
         query = query.where(Interview.id != exclude_interview_id)
     messages: list[str] = []
     for other in db.session.scalars(query):
-        overlaps = other.starts_at < ends_at and other.ends_at > starts_at
-        why = "" if overlaps or not gap else f" (interviews need {int(gap.total_seconds() // 60)} minutes between them)"
-        what = f"the interview with {other.candidate.name}, {_when(other)}{why}."
-        for seat in other.panel_seats:
-            if seat.user_id in panel_ids:
-                messages.append(f"{seat.user.name} is already on the panel for {what}")
-        if room_id is not None and other.location_id == room_id and other.location is not None:
-            messages.append(f"{other.location.name} is already booked for {what}")
+        messages += _clash_messages(other, starts_at, ends_at, panel_ids=panel_ids, room_id=room_id, gap=gap)
     return messages
+
+
+def _clash_messages(
+    other: Interview,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    panel_ids: Iterable[int],
+    room_id: int | None,
+    gap: timedelta,
+) -> list[str]:
+    """What keeps `other` from sharing panel members or a room with an interview at starts_at-ends_at."""
+    if not (other.starts_at < ends_at + gap and other.ends_at > starts_at - gap):
+        return []
+    overlaps = other.starts_at < ends_at and other.ends_at > starts_at
+    why = "" if overlaps or not gap else f" (interviews need {int(gap.total_seconds() // 60)} minutes between them)"
+    what = f"the interview with {other.candidate.name}, {_when(other)}{why}."
+    messages = [
+        f"{seat.user.name} is already on the panel for {what}"
+        for seat in other.panel_seats
+        if seat.user_id in panel_ids
+    ]
+    if room_id is not None and other.location_id == room_id and other.location is not None:
+        messages.append(f"{other.location.name} is already booked for {what}")
+    return messages
+
+
+@dataclass(frozen=True)
+class Window:
+    """A time and place to check: a slot offered, or a line of a bulk preview."""
+
+    starts_at: datetime
+    ends_at: datetime
+    location_id: int | None = None
+
+
+def find_conflicts_for_windows(
+    windows: Sequence[Window], *, panel_user_ids: Iterable[int], exclude_interview_id: int | None = None
+) -> list[list[str]]:
+    """`find_conflicts` for many windows at once, in a fixed number of queries whatever their number.
+
+    One list of messages per window, in order (empty: nobody and no room is busy then). Used to
+    leave slots that would fail out of what campaigns are offered, and to tell staff why.
+    """
+    if not windows:
+        return []
+    panel_ids = sorted(set(panel_user_ids))
+    gap = buffer()
+    location_ids = {w.location_id for w in windows if w.location_id is not None}
+    rooms: set[int] = set()
+    if location_ids:
+        rooms = set(
+            db.session.scalars(
+                select(Location.id).where(Location.id.in_(location_ids), Location.kind == LocationKind.room)
+            )
+        )
+    clauses: list[ColumnElement[bool]] = []
+    if panel_ids:
+        clauses.append(
+            Interview.id.in_(select(PanelSeat.interview_id).where(PanelSeat.user_id.in_(panel_ids)).scalar_subquery())
+        )
+    if rooms:
+        clauses.append(Interview.location_id.in_(rooms))
+    if not clauses:
+        return [[] for _ in windows]
+    earliest = min(w.starts_at for w in windows) - gap
+    latest = max(w.ends_at for w in windows) + gap
+    query = (
+        select(Interview)
+        .where(
+            Interview.status == InterviewStatus.scheduled,
+            Interview.starts_at < latest,
+            Interview.ends_at > earliest,
+            or_(*clauses),
+        )
+        .options(
+            selectinload(Interview.panel_seats).selectinload(PanelSeat.user),
+            selectinload(Interview.candidate),
+            selectinload(Interview.location),
+        )
+        .order_by(Interview.starts_at, Interview.id)
+    )
+    if exclude_interview_id is not None:
+        query = query.where(Interview.id != exclude_interview_id)
+    others = list(db.session.scalars(query))
+    result: list[list[str]] = []
+    for window in windows:
+        room_id = window.location_id if window.location_id in rooms else None
+        messages: list[str] = []
+        for other in others:
+            messages += _clash_messages(
+                other, window.starts_at, window.ends_at, panel_ids=panel_ids, room_id=room_id, gap=gap
+            )
+        result.append(messages)
+    return result

@@ -2,14 +2,22 @@
 
 In CI (CI=true) a missing browser is an error, so browser tests cannot silently not run.
 Elsewhere they skip with the reason.
+
+Every page a browser test shows is checked as it arrives (see `PageAudit`): axe-core at the
+desktop width and at a 390 px phone width, failing on any serious or critical violation, and at
+the phone width no sideways scrolling and no tap target under 44 px. axe-core comes from npm:
+`npm ci --prefix tests/e2e/vendor` (its package.json pins the version).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,6 +82,191 @@ def live_server(live_server_factory: Callable[..., LiveServer]) -> LiveServer:
     return live_server_factory()
 
 
+# --- accessibility and phone layout, checked on every page the tests show ----------------------
+
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+BLOCKING_IMPACTS = ["serious", "critical"]
+MIN_TAP_TARGET = 44  # CSS pixels, WCAG 2.5.5
+# What a finger presses. Text links inside sentences are exempt (WCAG's inline exception);
+# a checkbox or radio is pressed through its label, which the stylesheet pads.
+TAP_TARGETS = (
+    "button, a.button, select, summary, .main-nav a, .pager a, .tabs a, "
+    "input:not([type=hidden]):not([type=checkbox]):not([type=radio])"
+)
+
+# Runs in the page: axe-core, then (at the phone width) what sticks out sideways and what is too small to tap.
+_AUDIT = "\n".join(
+    line
+    for line in (Path(__file__).resolve().parent / "audit.js").read_text(encoding="utf-8").splitlines()
+    if not line.startswith("//")
+)
+
+
+# The page's structure (path, and each element's tag, classes, id, role, label, type), hashed: the same
+# page shown again in the same state (the sign-in page before each sign-in) is checked once a run.
+_STRUCTURE = """() => {
+  let hash = 0;
+  for (const el of document.querySelectorAll("*")) {
+    const attrs = ["class", "id", "role", "aria-label", "type", "hidden", "open"].map((a) => el.getAttribute(a) || "");
+    for (const c of el.tagName + attrs.join("|") + ";") hash = (hash * 31 + c.charCodeAt(0)) | 0;
+  }
+  return location.pathname.replace(/\\d+/g, "N") + " " + hash;
+}"""
+_CHECKED_STRUCTURES: set[str] = set()
+
+
+class PageAudit:
+    """Checks each page one browser tab shows, once, at the tab's next use after it arrived.
+
+    A navigation (a link, a form, a redirect) only counts the page as new; the check runs when
+    the test next touches the tab, once the page has loaded, so every page a test looks at is
+    checked before the test acts on it. A failure names the page, the width and the elements.
+    """
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.arrived = 0
+        self.checked = 0
+        self.busy = False
+        page.on("framenavigated", self._navigated)
+
+    def _navigated(self, frame: Any) -> None:
+        if frame.parent_frame is None:
+            self.arrived += 1
+
+    def check(self) -> None:
+        if self.busy or self.arrived == self.checked or self.page.is_closed():
+            return
+        self.busy = True
+        started = time.monotonic()
+        try:
+            seen = self.arrived
+            problems = self._audit()
+            self.checked = seen
+        finally:
+            self.busy = False
+            _report(self.page.url, "total", {}, time.monotonic() - started)
+        if problems:
+            raise AssertionError("\n".join(problems))
+
+    def _audit(self) -> list[str]:
+        from playwright.sync_api import Error as PlaywrightError
+
+        for _ in range(5):
+            try:
+                self.page.wait_for_load_state("load")
+                return self._audit_loaded()
+            except PlaywrightError as error:  # the page moved on (a redirect in a script) while checked
+                if "destroyed" not in str(error) and "navigat" not in str(error):
+                    raise
+        return []
+
+    def _audit_loaded(self) -> list[str]:
+        url = self.page.url
+        if not url.startswith("http"):
+            return []
+        structure = self.page.evaluate(_STRUCTURE)
+        if structure in _CHECKED_STRUCTURES:
+            return []
+        _CHECKED_STRUCTURES.add(structure)
+        desktop = self.page.viewport_size
+        problems: list[str] = []
+        try:
+            for label, size in (("desktop", desktop), ("phone", PHONE)):
+                if size is not None and size != self.page.viewport_size:
+                    self.page.set_viewport_size(size)
+                started = time.monotonic()
+                found = self.page.evaluate(
+                    _AUDIT,
+                    {
+                        "blocking": BLOCKING_IMPACTS,
+                        "phone": label == "phone",
+                        "tapTargets": TAP_TARGETS,
+                        "minTap": MIN_TAP_TARGET,
+                    },
+                )
+                _report(url, label, found, time.monotonic() - started)
+                where = f"{url} at the {label} width ({(size or {}).get('width', '?')} px)"
+                for violation in found["violations"]:
+                    problems.append(
+                        f"axe-core, {violation['impact']}: {violation['id']} ({violation['help']}) on {where}: "
+                        + ", ".join(violation["nodes"])
+                    )
+                if found["overflow"]:
+                    problems.append(f"The page scrolls sideways on {where}: " + "; ".join(found["overflow"]))
+                if found["small"]:
+                    problems.append(f"Tap targets under {MIN_TAP_TARGET} px on {where}: " + "; ".join(found["small"]))
+        finally:
+            if desktop is not None and self.page.viewport_size != desktop:
+                self.page.set_viewport_size(desktop)
+        return problems
+
+
+def _report(url: str, width: str, found: dict[str, Any], seconds: float) -> None:
+    """With AXE_REPORT=<file>, one JSON line per check (every violation, whatever its impact)."""
+    target = os.environ.get("AXE_REPORT")
+    if target:
+        line = {"url": url, "width": width, "seconds": round(seconds, 3), **found}
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
+
+
+class CheckedPage:
+    """A Playwright page that checks each new page before the test uses it (see PageAudit)."""
+
+    def __init__(self, page: Any) -> None:
+        self._page = page
+        self._audit = PageAudit(page)
+
+    def __getattr__(self, name: str) -> Any:
+        self._audit.check()
+        return getattr(self._page, name)
+
+    def check_now(self) -> None:
+        self._audit.check()
+
+
+class CheckedContext:
+    """A browser context whose pages are CheckedPages, with axe-core loaded into every document.
+
+    axe-core is added as an init script: the app's Content-Security-Policy (script-src 'self')
+    refuses the inline script `add_script_tag` writes, and turning the policy off for the tests
+    would hide any page that broke it.
+    """
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+        self._pages: list[CheckedPage] = []
+        context.add_init_script(path=str(AXE_JS))
+
+    def new_page(self) -> CheckedPage:
+        page = CheckedPage(self._context.new_page())
+        self._pages.append(page)
+        return page
+
+    def close(self) -> None:
+        try:
+            for page in self._pages:
+                page.check_now()  # the last page each tab showed
+        finally:
+            self._context.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
+class CheckedBrowser:
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> CheckedContext:
+        return CheckedContext(self._browser.new_context(**options))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     path = chromium_path()
@@ -81,11 +274,13 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed, and browser tests must run in CI (apt-get install chromium)")
         pytest.skip("no chromium on this machine: install Debian's chromium package to run browser tests")
+    if not AXE_JS.exists():
+        pytest.fail("axe-core is missing: run `npm ci --prefix tests/e2e/vendor` (browser tests check accessibility)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
+        yield CheckedBrowser(browser)
         browser.close()
 
 

@@ -133,7 +133,7 @@ def test_booking_moving_and_cancelling_deliver_request_update_and_cancel(  # typ
     campaign = context.new_page()
     campaign.on("dialog", lambda dialog: dialog.accept())
     campaign.goto(link)
-    campaign.get_by_role("button", name=re.compile(r"^Take the slot of ")).first.click()
+    campaign.get_by_role("button", name=re.compile(r"^Take this time\W")).first.click()
     campaign.get_by_role("heading", name="Your interview is booked").wait_for()
 
     # --- the booking: a REQUEST to the campaign and to each panel member ----------------------

@@ -8,7 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from interviews.extensions import db
-from interviews.invitations.models import CandidateRequest, InvitationStatus, RequestKind, Slot
+from interviews.invitations.models import (
+    BookingFailure,
+    BookingFailureReason,
+    CandidateRequest,
+    InvitationStatus,
+    RequestKind,
+    Slot,
+)
 from interviews.mail.models import OutboxMessage
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.types import utcnow
@@ -122,7 +129,11 @@ def test_take_a_slot_then_see_the_confirmation_and_download_the_ics(client, sent
     before = stored_rows()
     taken = client.post(f"/invitation/{token(invitations[1])}/book", data={"book-slot_id": slot.id})
     assert taken.status_code == 409
-    assert changed_tables(before) == []
+    # Nothing was booked; only the failed attempt is kept, for the ledger (and its audit line).
+    assert changed_tables(before) == ["audit_events", "booking_failures"]
+    failure = db.session.scalar(select(BookingFailure))
+    assert failure.invitation_id == invitations[1].id and failure.reason is BookingFailureReason.taken
+    assert failure.slot_starts_at == slot.starts_at and not failure.moving
     body = taken.get_data(as_text=True)
     assert "just taken by someone else" in body and f'value="{letter.slots[0].id}"' in body
 
@@ -267,7 +278,10 @@ def test_a_slot_that_clashes_with_an_interview_arranged_by_hand_is_refused_and_s
     before = stored_rows()
     response = client.post(f"/invitation/{token(invitations[0])}/book", data={"book-slot_id": slot.id})
     assert response.status_code == 409
-    assert changed_tables(before) == []
+    assert changed_tables(before) == ["audit_events", "booking_failures"]  # the attempt, kept for staff
+    failure = db.session.scalar(select(BookingFailure))
+    assert failure.reason is BookingFailureReason.conflict
+    assert f"{race.panel[0].name} is already on the panel" in failure.detail
     body = response.get_data(as_text=True)
     assert "no longer available" in body
     # Which board member is busy is staff's business, not the campaign's.

@@ -76,11 +76,13 @@ def test_pages_of_fifty(client, auth, make_message, count_queries):
     auth.login("staff")
     for n in range(55):
         make_message(subject=f"Message number {n:02d}")
+    # Newest first: the first page holds 54 down to 05, the second the five oldest.
     first = client.get("/outbox/").get_data(as_text=True)
-    assert "Message number 00" in first and "Message number 49" in first and "Message number 50" not in first
+    assert "Message number 54" in first and "Message number 05" in first and "Message number 04" not in first
+    assert first.index("Message number 54") < first.index("Message number 05")
     assert "Page 1 of 2" in first
     second = client.get("/outbox/?page=2").get_data(as_text=True)
-    assert "Message number 54" in second and "Message number 00" not in second
+    assert "Message number 04" in second and "Message number 00" in second and "Message number 05" not in second
     with count_queries() as q:
         client.get("/outbox/?page=2")
     assert q.count <= 8, q  # no query per row

@@ -1,0 +1,228 @@
+"""The questionnaire and commitments of a race as the record shows them, loaded in a fixed number of queries.
+
+One query per kind of row and per race, never per candidate, answer or position, so the record book
+costs the same whether ten campaigns answered or none. The record book's page, PDF, JSON and CSV,
+the race page and the vote's page all read these objects.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from interviews.extensions import db
+from interviews.invitations.models import Invitation
+from interviews.questionnaires.models import (
+    Commitment,
+    CommitmentPosition,
+    Questionnaire,
+    QuestionnaireQuestion,
+    QuestionnaireResponse,
+    QuestionnaireSection,
+    QuestionnaireSubmission,
+    QuestionnaireVersion,
+)
+from interviews.races.models import Candidate, Race
+
+
+@dataclass
+class Matrix:
+    """Candidates × commitments: each cell the latest position recorded, with the earlier ones kept."""
+
+    candidates: list[Candidate]
+    commitments: list[Commitment]
+    positions: dict[tuple[int, int], list[CommitmentPosition]] = field(default_factory=dict)
+
+    def cell(self, candidate: Candidate, commitment: Commitment) -> CommitmentPosition | None:
+        history = self.positions.get((candidate.id, commitment.id))
+        return history[-1] if history else None
+
+    def earlier(self, candidate: Candidate, commitment: Commitment) -> list[CommitmentPosition]:
+        return self.positions.get((candidate.id, commitment.id), [])[:-1]
+
+    def has_positions(self, commitment: Commitment) -> bool:
+        return any(commitment_id == commitment.id for _, commitment_id in self.positions)
+
+    @property
+    def empty(self) -> bool:
+        return not self.commitments
+
+
+def _candidates(race: Race) -> list[Candidate]:
+    return list(db.session.scalars(select(Candidate).where(Candidate.race_id == race.id).order_by(Candidate.name)))
+
+
+def _commitments(race: Race) -> list[Commitment]:
+    return list(
+        db.session.scalars(
+            select(Commitment)
+            .where(Commitment.race_id == race.id)
+            .order_by(Commitment.position)
+            .options(selectinload(Commitment.question))
+        )
+    )
+
+
+def _matrix(race: Race, candidates: list[Candidate], commitments: list[Commitment]) -> Matrix:
+    positions: dict[tuple[int, int], list[CommitmentPosition]] = defaultdict(list)
+    if commitments:
+        for position in db.session.scalars(
+            select(CommitmentPosition)
+            .join(Commitment, Commitment.id == CommitmentPosition.commitment_id)
+            .where(Commitment.race_id == race.id)
+            .order_by(CommitmentPosition.recorded_at, CommitmentPosition.id)
+            .options(selectinload(CommitmentPosition.recorded_by))
+        ):
+            positions[(position.candidate_id, position.commitment_id)].append(position)
+    return Matrix(candidates, commitments, dict(positions))
+
+
+def load_matrix(race: Race, candidates: list[Candidate] | None = None) -> Matrix:
+    """At most five queries: the commitments (and their questions), the positions and who recorded them,
+    the candidates unless given. Without commitments, one query."""
+    commitments = _commitments(race)
+    if not commitments:
+        return Matrix([], [])
+    return _matrix(race, _candidates(race) if candidates is None else candidates, commitments)
+
+
+@dataclass
+class QuestionnaireRecord:
+    race: Race
+    questionnaire: Questionnaire | None
+    versions: list[QuestionnaireVersion]
+    candidates: list[Candidate]
+    responses: dict[int, QuestionnaireResponse]  # candidate id -> that campaign's copy
+    matrix: Matrix
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.versions)
+
+    @property
+    def latest(self) -> QuestionnaireVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    def answered_with(self, version: QuestionnaireVersion) -> list[tuple[Candidate, QuestionnaireResponse]]:
+        """The campaigns that received this version, in the candidates' order."""
+        return [
+            (c, self.responses[c.id])
+            for c in self.candidates
+            if c.id in self.responses and self.responses[c.id].version_id == version.id
+        ]
+
+    @staticmethod
+    def late_changes(
+        response: QuestionnaireResponse, question: QuestionnaireQuestion
+    ) -> list[tuple[QuestionnaireSubmission, dict[str, Any] | None]]:
+        """Each late submission after the recorded one that changed this answer, with the new answer."""
+        changes = []
+        previous = response.record_submission
+        for late in response.late_submissions:
+            answer = late.answers.get(question.key)
+            if previous is None or (previous.answers.get(question.key) or {}) != (answer or {}):
+                changes.append((late, answer))
+            previous = late
+        return changes
+
+    @property
+    def not_given(self) -> list[Candidate]:
+        """Candidates whose campaign never received the questionnaire."""
+        return [c for c in self.candidates if c.id not in self.responses]
+
+    @property
+    def given_versions(self) -> list[QuestionnaireVersion]:
+        """The versions some campaign received (a version written but never sent is not in the record)."""
+        given = {r.version_id for r in self.responses.values()}
+        return [v for v in self.versions if v.id in given]
+
+
+def load_record(race: Race, candidates: list[Candidate] | None = None) -> QuestionnaireRecord:
+    """At most a dozen queries for a race, whatever the number of campaigns, answers and positions.
+
+    A race with neither a questionnaire nor commitments costs two queries and loads no candidate.
+    """
+    questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.race_id == race.id))
+    commitments = _commitments(race)
+    if questionnaire is None and not commitments:
+        return QuestionnaireRecord(race, None, [], [], {}, Matrix([], []))
+    candidates = _candidates(race) if candidates is None else candidates
+    versions: list[QuestionnaireVersion] = []
+    responses: dict[int, QuestionnaireResponse] = {}
+    if questionnaire is not None:
+        versions = list(
+            db.session.scalars(
+                select(QuestionnaireVersion)
+                .where(QuestionnaireVersion.questionnaire_id == questionnaire.id)
+                .order_by(QuestionnaireVersion.version)
+                .options(
+                    selectinload(QuestionnaireVersion.sections).selectinload(QuestionnaireSection.questions),
+                    selectinload(QuestionnaireVersion.questions),
+                )
+            )
+        )
+        rows = db.session.execute(
+            select(QuestionnaireResponse, Invitation.candidate_id)
+            .join(Invitation, Invitation.id == QuestionnaireResponse.invitation_id)
+            .join(Candidate, Candidate.id == Invitation.candidate_id)
+            .where(Candidate.race_id == race.id)
+            .options(selectinload(QuestionnaireResponse.submissions))
+        ).all()
+        responses = {candidate_id: response for response, candidate_id in rows}
+    return QuestionnaireRecord(
+        race=race,
+        questionnaire=questionnaire,
+        versions=versions,
+        candidates=candidates,
+        responses=responses,
+        matrix=_matrix(race, candidates, commitments),
+    )
+
+
+def responses_for(candidate_ids: list[int]) -> dict[int, QuestionnaireResponse]:
+    """The campaigns' copies for these candidates (the ledger's page of them): three queries."""
+    if not candidate_ids:
+        return {}
+    rows = db.session.execute(
+        select(QuestionnaireResponse, Invitation.candidate_id)
+        .join(Invitation, Invitation.id == QuestionnaireResponse.invitation_id)
+        .where(Invitation.candidate_id.in_(candidate_ids))
+        .options(selectinload(QuestionnaireResponse.submissions), selectinload(QuestionnaireResponse.version))
+    ).all()
+    return {candidate_id: response for response, candidate_id in rows}
+
+
+@dataclass
+class RaceSummary:
+    """The questionnaire of a race in figures, for the race page: four queries."""
+
+    questionnaire: Questionnaire | None
+    latest: QuestionnaireVersion | None
+    counts: dict[str, int]  # status label -> campaigns
+    given: int
+
+
+def race_summary(race: Race) -> RaceSummary:
+    questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.race_id == race.id))
+    if questionnaire is None:
+        return RaceSummary(None, None, {}, 0)
+    latest = db.session.scalar(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire.id)
+        .order_by(QuestionnaireVersion.version.desc())
+        .limit(1)
+    )
+    responses = db.session.scalars(
+        select(QuestionnaireResponse)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == QuestionnaireResponse.version_id)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire.id)
+        .options(selectinload(QuestionnaireResponse.submissions))
+    ).all()
+    counts: dict[str, int] = {}
+    for response in responses:
+        counts[response.status.value] = counts.get(response.status.value, 0) + 1
+    return RaceSummary(questionnaire, latest, counts, len(responses))
