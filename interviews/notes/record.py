@@ -14,11 +14,9 @@ then shows one page of the ledger and one page of interviews with their notes
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,6 +38,7 @@ from interviews.questionnaires.record import load_record as load_questionnaire_r
 from interviews.races.models import Candidate, Race, Stage
 from interviews.races.stages import stage_of
 from interviews.scheduling.models import Interview, PanelSeat
+from interviews.spreadsheets import csv_lines
 from interviews.types import utcnow
 from interviews.votes.chain import Link, chain_head
 from interviews.votes.models import Vote, VoteStatus
@@ -441,25 +440,6 @@ def json_chunks(value: Any) -> Iterator[str]:
 
 
 # --- CSV, a row at a time ------------------------------------------------------------------------
-
-
-def _cell(value: Any) -> str:
-    """Text a spreadsheet will not run: a leading =, +, - or @ would make it a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV text, one line at a time, every cell guarded against formulas."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    yield out.getvalue()
-    for row in rows:
-        out.seek(0)
-        out.truncate()
-        writer.writerow([_cell(v) for v in row])
-        yield out.getvalue()
 
 
 INTERVIEWS_CSV_HEADER = [

@@ -5,9 +5,6 @@ Built from a loaded QuestionnaireRecord (record.py): no query here.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -174,18 +171,3 @@ def answers_rows(record: QuestionnaireRecord) -> list[list[Any]]:
                     ]
                 )
     return rows
-
-
-def _cell(value: Any) -> str:
-    """Text a spreadsheet will not run: a leading =, +, - or @ would make it a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue()

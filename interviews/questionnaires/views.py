@@ -18,12 +18,13 @@ from interviews.extensions import db
 from interviews.forms import ConfirmForm
 from interviews.questionnaires import issuing, services
 from interviews.questionnaires.content import answer_rule, answer_words, explanation_of, version_content
-from interviews.questionnaires.exports import ANSWERS_CSV_HEADER, answers_rows, csv_text
+from interviews.questionnaires.exports import ANSWERS_CSV_HEADER, answers_rows
 from interviews.questionnaires.forms import CopyForm, QuestionnaireForm, SettingsForm
 from interviews.questionnaires.models import QuestionKind, Questionnaire, QuestionnaireVersion
 from interviews.questionnaires.record import load_record
 from interviews.races.models import Candidate, Race
 from interviews.races.views import get_race_or_404
+from interviews.spreadsheets import csv_text
 from interviews.times import utc_to_local
 
 bp = Blueprint("questionnaires", __name__)
