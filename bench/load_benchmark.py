@@ -38,10 +38,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -51,8 +49,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
 
+from bench.seed import scratch_postgres_database
 from config import Config
 from interviews import create_app
 
@@ -279,30 +277,6 @@ def stop(server: Server) -> None:
 
 
 # --- the database and what the run needs from it --------------------------------------------------
-
-
-@contextmanager
-def load_database(base_url: str) -> Iterator[str]:
-    url = make_url(base_url)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    name = f"interviews_load_{os.getpid()}_{uuid.uuid4().hex[:4]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = :n AND pid <> pg_backend_pid()"
-                ),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 @dataclass
@@ -558,7 +532,7 @@ def main() -> None:
     print(f"load benchmark; load average at start: {_load()} ({os.cpu_count()} cores)", flush=True)
     secret = secrets.token_hex(32)
     servers: list[Server] = []
-    with load_database(args.database_url) as url, tempfile.TemporaryDirectory() as logs:
+    with scratch_postgres_database(args.database_url, "interviews_load") as url, tempfile.TemporaryDirectory() as logs:
         began = time.perf_counter()
         setup = prepare(url, secret, args.contenders + args.slots, args.slots)
         print(f"demo loaded, booking race set up in {time.perf_counter() - began:.0f} s", flush=True)

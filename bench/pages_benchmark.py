@@ -43,7 +43,6 @@ import tempfile
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,11 +53,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, event, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, event, select
 
 from bench import bare
-from bench.seed import Seeded
+from bench.seed import Seeded, scratch_postgres_database
 from config import TestConfig
 from interviews import create_app
 from interviews.auth.models import User
@@ -449,26 +447,8 @@ def bench_database(base_url: str, label: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/bench-{label}.sqlite3"
         return
-    url = make_url(base_url)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    name = f"interviews_bench_{os.getpid()}_{label}_{uuid.uuid4().hex[:4]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = :n AND pid <> pg_backend_pid()"
-                ),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with scratch_postgres_database(base_url, f"interviews_bench_{label}") as url:
+        yield url
 
 
 def run_size(base_url: str, scale: float, pages: list[Page], args: Any) -> tuple[Seeded, dict[str, Result]]:

@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -42,7 +44,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
 
 from config import TestConfig
 from interviews import create_app
@@ -1248,6 +1251,32 @@ def seed(volume: Volume) -> Seeded:
         seconds=time.perf_counter() - began,
         counts=counts,
     )
+
+
+@contextmanager
+def scratch_postgres_database(base_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the server of `base_url`, dropped afterwards (also on
+    Ctrl-C, after ending any connection still open to it). Both benchmarks run on one of these."""
+    url = make_url(base_url)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:4]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
 
 
 def main() -> None:
