@@ -48,6 +48,9 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     from interviews.audit.views import bp as audit_bp
     from interviews.auth.views import bp as auth_bp
     from interviews.calendar.views import bp as calendar_bp
+    from interviews.decisions.body_views import bp as bodies_bp
+    from interviews.decisions.slate_views import bp as slate_bp
+    from interviews.decisions.views import bp as decisions_bp
     from interviews.inbox.views import bp as inbox_bp
     from interviews.invitations.views import bp as invitations_bp
     from interviews.mail.views import bp as mail_bp
@@ -68,6 +71,9 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
         calendar_bp,
         notes_bp,
         votes_bp,
+        bodies_bp,
+        decisions_bp,
+        slate_bp,
         questionnaires_bp,
         mail_bp,
         inbox_bp,

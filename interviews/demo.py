@@ -29,7 +29,7 @@ from interviews.scheduling.models import Location, LocationKind
 from interviews.types import utcnow
 
 DEMO_DOMAIN = "riverside-labor.example.org"
-FEATURE_STEPS = ("scheduling", "invitations", "calendar", "notes", "questionnaires", "votes", "mail")
+FEATURE_STEPS = ("scheduling", "invitations", "calendar", "notes", "questionnaires", "votes", "decisions", "mail")
 
 ADMIN = ("Dolores Huerta-Vance", "admin", "Director of Operations")
 STAFF = [

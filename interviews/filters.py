@@ -15,6 +15,7 @@ from interviews.races.models import Stage
 from interviews.scheduling.models import InterviewStatus, LocationKind
 from interviews.timezones import timezone_options
 from interviews.votes.models import VoteStatus
+from interviews.votes.stage_words import money
 
 
 def viewer_timezone() -> str:
@@ -65,6 +66,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["zone_name"] = zone_name
+    app.jinja_env.filters["money"] = money
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["timezone_options"] = timezone_options

@@ -2,6 +2,7 @@
 
 from interviews.audit.models import AuditEvent
 from interviews.auth.models import RecoveryCode, Role, User
+from interviews.decisions.models import Body, BodyMember, DecisionStage, OnFail, StageMode
 from interviews.inbox.models import AttendeeReply, InboxMessage
 from interviews.invitations.models import (
     BookingFailure,
@@ -37,18 +38,30 @@ from interviews.questionnaires.models import (
 )
 from interviews.races.models import Candidate, Race, Stage
 from interviews.scheduling.models import Interview, InterviewStatus, Location, LocationKind, PanelSeat
-from interviews.votes.models import Ballot, BallotBoxTotal, RollEntry, Vote, VoteOption, VotePublication, VoteStatus
+from interviews.votes.models import (
+    Ballot,
+    BallotBoxTotal,
+    OptionKind,
+    RollEntry,
+    Vote,
+    VoteOption,
+    VotePublication,
+    VoteStatus,
+)
 
 __all__ = [
     "AttendeeReply",
     "AuditEvent",
     "Ballot",
     "BallotBoxTotal",
+    "Body",
+    "BodyMember",
     "BookingFailure",
     "Candidate",
     "CandidateRequest",
     "Commitment",
     "CommitmentPosition",
+    "DecisionStage",
     "InboxMessage",
     "Interview",
     "InterviewStatus",
@@ -61,6 +74,8 @@ __all__ = [
     "Note",
     "NoteDraft",
     "NoteRevision",
+    "OnFail",
+    "OptionKind",
     "OutboxMessage",
     "OutboxStatus",
     "PanelSeat",
@@ -82,6 +97,7 @@ __all__ = [
     "RollEntry",
     "Slot",
     "Stage",
+    "StageMode",
     "User",
     "Visibility",
     "Vote",

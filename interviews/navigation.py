@@ -25,6 +25,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Search", "notes.search", ALL),
     NavItem("My calendar", "calendar.my_feed", ALL),
     NavItem("Locations", "scheduling.locations", STAFF),
+    NavItem("Bodies", "bodies.index", STAFF),
     NavItem("Outbox", "mail.outbox", STAFF),
     NavItem("Inbox", "inbox.index", STAFF),
     NavItem("Accounts", "auth.users", frozenset({"admin"})),

@@ -87,3 +87,19 @@ time_proposed = _signals.signal(
     (aware UTC), comment, by_contact (True for the campaign's contact, False for a panel member).
     """,
 )
+vote_opening = _signals.signal(
+    "vote-opening",
+    doc="""A vote is opening (still a draft, locked): the feature that owns its stage freezes what it adds.
+
+    sender: the Vote; kwargs: actor. return: the roll, a list of interviews.votes.services.RollMember,
+    after copying the stage's rule and names onto the vote; or None for a vote that is not its own.
+    A subscriber refuses with interviews.votes.services.VoteError (the vote stays a draft).
+    """,
+)
+vote_finalised = _signals.signal(
+    "vote-finalised",
+    doc="""A vote's final record joined the chain.
+
+    sender: the Vote (final, with its verdict if it is a stage); kwargs: actor. Subscribers only add.
+    """,
+)

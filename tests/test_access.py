@@ -145,6 +145,27 @@ WHO_MAY: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "votes.cast": (POST, ACCOUNTS),  # then only a member on the vote's roll
     "votes.record_json": (GET, READERS),
     "votes.public": (GET, ANYONE),  # a published final result; anything else is a 404
+    # --- the public slate: published decisions only, and their feeds -----------------------------
+    "slate.index": (GET, ANYONE),
+    "slate.json_feed": (GET, ANYONE),
+    "slate.atom": (GET, ANYONE),
+    # --- decision paths: readers see where the race stands; the office sets and runs the stages
+    "decisions.path": (GET, READERS),
+    "decisions.apply_preset": (POST, OFFICE),
+    "decisions.add_stage": (POST, OFFICE),
+    "decisions.edit_stage": (FORM, OFFICE),
+    "decisions.remove_stage": (POST, OFFICE),
+    "decisions.prepare": (FORM, OFFICE),
+    "decisions.rescind": (FORM, OFFICE),
+    # --- bodies: the office keeps who sits on each body that votes, and with what weight ---------
+    "bodies.index": (GET, OFFICE),
+    "bodies.create": (POST, OFFICE),
+    "bodies.show": (GET, OFFICE),
+    "bodies.sync_default": (POST, OFFICE),  # the voting members' body, brought up to date from the accounts
+    "bodies.add_member": (POST, OFFICE),
+    "bodies.end_member": (POST, OFFICE),
+    "bodies.change_weight": (POST, OFFICE),
+    "bodies.import_roll": (FORM, OFFICE),
     # --- the questionnaire: the office writes it; readers of the record read the answers --------
     "questionnaires.manage": (GET, OFFICE),
     "questionnaires.edit": (FORM, OFFICE),

@@ -34,7 +34,7 @@ from interviews.votes.models import Vote
 from tests.conftest import changed_tables, stored_rows
 
 # Links a person would not follow while filling in forms: leaving, downloads, feeds.
-SKIP_LINK = re.compile(r"^/(logout|static/)|\.(pdf|ics|csv|json)(\?|$)|/feed/|/calendar/.*\.ics|record\.(pdf|json)")
+SKIP_LINK = re.compile(r"^/(logout|static/)|\.(pdf|ics|csv|json|atom)(\?|$)|/feed/|/calendar/.*\.ics")
 MAX_PAGES = 300
 # Forms the walk must have found, so a change that hides them from it fails here rather than going untested.
 MUST_REACH = {
@@ -48,6 +48,18 @@ MUST_REACH = {
         "/locations/new",
         "/races/N/questionnaire/edit",
         "/races/N/commitments/positions",
+        "/bodies",
+        "/bodies/default/sync",
+        "/bodies/N/members",
+        "/bodies/members/N/end",
+        "/bodies/members/N/weight",
+        "/bodies/N/import",
+        "/races/N/path/preset",
+        "/races/N/path/stages",
+        "/stages/N/edit",
+        "/stages/N/remove",
+        "/stages/N/prepare",
+        "/races/N/rescind",
     },
     "leader": {"/interviews/N/notes/general", "/interviews/N/notes/questions/N", "/votes/N/ballot", "/account"},
     "campaign": {

@@ -25,6 +25,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from interviews.auth.models import User
+from interviews.decisions.record import DecisionRecord, decision_json, load_decision, stages_json
 from interviews.extensions import db
 from interviews.invitations.models import Invitation, InvitationLetter, InvitationStatus
 from interviews.notes.models import MemberPoll, Note, PollResult, Question, QuestionList
@@ -41,7 +42,7 @@ from interviews.scheduling.models import Interview, PanelSeat
 from interviews.spreadsheets import csv_lines
 from interviews.types import utcnow
 from interviews.votes.chain import Link, chain_head
-from interviews.votes.models import Vote, VoteStatus
+from interviews.votes.models import Vote
 from interviews.votes.rules import describe, rule_of_race
 
 # Interviews (with their notes) on one page of the record book, and per batch in the exports.
@@ -81,6 +82,8 @@ class RecordBook:
     generated_at: datetime = field(default_factory=utcnow)
     # What the campaigns answered and the commitments each candidate made (interviews/questionnaires).
     questionnaire: QuestionnaireRecord | None = None
+    # The decision path, stage by stage (interviews/decisions); None when one plain vote decides the race.
+    decision: DecisionRecord | None = None
 
     @property
     def invitation_count(self) -> int:
@@ -102,7 +105,7 @@ class RecordBook:
 
     @property
     def final_vote(self) -> Vote | None:
-        return next((v for v in self.votes if v.status is VoteStatus.final), None)
+        return next((v for v in self.votes if v.decides_race), None)
 
 
 def load_record_book(race: Race, viewer: User) -> RecordBook:
@@ -165,10 +168,11 @@ def load_record_book(race: Race, viewer: User) -> RecordBook:
         question_lists=question_lists,
         polls=polls,
         votes=votes,
-        locked=any(v.status is VoteStatus.final for v in votes) or is_locked(race),
+        locked=any(v.decides_race for v in votes) or is_locked(race),
         stage=stage_of(race),
         chain_head=chain_head() if any(v.digest for v in votes) else None,
         questionnaire=load_questionnaire_record(race),
+        decision=load_decision(race),
     )
 
 
@@ -394,6 +398,8 @@ def as_json(book: RecordBook) -> dict[str, Any]:
         ],
         "questionnaire": questionnaire_json(book.questionnaire) if book.questionnaire else None,
         "commitments": commitments_json(book.questionnaire.matrix) if book.questionnaire else None,
+        "decision": decision_json(book.decision),
+        "stages": stages_json(book.decision) if book.decision else [],
         "vote": None
         if final is None
         else {

@@ -17,7 +17,7 @@ from interviews.notes.visibility import can_read_visibility, may_write_notes, on
 from interviews.races.models import Race
 from interviews.scheduling.models import Interview, PanelSeat
 from interviews.types import utcnow
-from interviews.votes.models import Vote, VoteStatus
+from interviews.votes.models import Vote
 
 
 class NotesError(Exception):
@@ -41,7 +41,7 @@ class StaleNote(NotesError):
 def is_locked(race: Race | int) -> bool:
     """Once the race's vote is final, nothing in its notes or question list changes."""
     race_id = race if isinstance(race, int) else race.id
-    return bool(db.session.scalar(select(exists().where(Vote.race_id == race_id, Vote.status == VoteStatus.final))))
+    return bool(db.session.scalar(select(exists().where(Vote.race_id == race_id, Vote.decided_clause()))))
 
 
 def _refuse_if_locked(race: Race | int) -> None:

@@ -28,7 +28,7 @@ from interviews.questionnaires.models import (
 from interviews.races.models import Candidate, Race
 from interviews.scheduling.models import Interview, PanelSeat
 from interviews.types import utcnow
-from interviews.votes.models import Vote, VoteStatus
+from interviews.votes.models import Vote
 
 TEXT_MAX = 500
 QUOTE_MAX = 5_000
@@ -54,7 +54,7 @@ class PositionInput:
 
 def _refuse_if_final(race: Race) -> None:
     # The vote's own model, read here: the record a final vote closes includes what candidates committed to.
-    final = db.session.scalar(select(exists().where(Vote.race_id == race.id, Vote.status == VoteStatus.final)))
+    final = db.session.scalar(select(exists().where(Vote.race_id == race.id, Vote.decided_clause())))
     if final:
         raise CommitmentError("The vote on this race is final: its commitments record is locked.")
 

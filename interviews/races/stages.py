@@ -15,7 +15,7 @@ from interviews.extensions import db
 from interviews.invitations.models import Invitation, InvitationLetter
 from interviews.races.models import Race, Stage
 from interviews.scheduling.models import Interview
-from interviews.votes.models import Vote, VoteStatus
+from interviews.votes.models import Vote
 
 
 def stages_of(races: Iterable[Race]) -> dict[int, Stage]:
@@ -26,7 +26,7 @@ def stages_of(races: Iterable[Race]) -> dict[int, Stage]:
     invited = exists().where(InvitationLetter.race_id == Race.id, Invitation.letter_id == InvitationLetter.id)
     interviewed = exists().where(Interview.race_id == Race.id)
     voting = exists().where(Vote.race_id == Race.id)
-    decided = exists().where(Vote.race_id == Race.id, Vote.status == VoteStatus.final)
+    decided = exists().where(Vote.race_id == Race.id, Vote.decided_clause())
     rows = db.session.execute(
         select(
             Race.id,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from interviews.audit.services import record
 from interviews.auth.models import User
@@ -49,14 +49,44 @@ def cast_ballot(
     vote = locked_vote(vote.id, shared=True)
     if vote.status is not VoteStatus.open:
         raise VoteError("This vote is not open: ballots are no longer accepted.")
-    entry = db.session.scalars(
+    entry = _locked_entry(RollEntry.user_id == member.id, vote)
+    if entry is None:
+        raise VoteError(f"{member.name} is not on this vote's roll.")
+    return _cast(vote, entry, option_id, actor=actor, paper=paper, now=now, voter_is_actor=actor.id == member.id)
+
+
+def record_seat_ballot(
+    vote: Vote, entry_id: int, option_id: int | None, *, actor: User, now: datetime | None = None
+) -> BallotReceipt:
+    """The secretary records the ballot of a roll entry: a body's member without an account, from paper."""
+    vote = locked_vote(vote.id, shared=True)
+    if vote.status is not VoteStatus.open:
+        raise VoteError("This vote is not open: ballots are no longer accepted.")
+    entry = _locked_entry(RollEntry.id == entry_id, vote)
+    if entry is None:
+        raise VoteError("That member is not on this vote's roll.")
+    return _cast(vote, entry, option_id, actor=actor, paper=True, now=now, voter_is_actor=False)
+
+
+def _locked_entry(which: ColumnElement[bool], vote: Vote) -> RollEntry | None:
+    return db.session.scalars(
         select(RollEntry)
-        .where(RollEntry.vote_id == vote.id, RollEntry.user_id == member.id)
+        .where(RollEntry.vote_id == vote.id, which)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one_or_none()
-    if entry is None:
-        raise VoteError(f"{member.name} is not on this vote's roll.")
+
+
+def _cast(
+    vote: Vote,
+    entry: RollEntry,
+    option_id: int | None,
+    *,
+    actor: User,
+    paper: bool,
+    now: datetime | None,
+    voter_is_actor: bool,
+) -> BallotReceipt:
     option = None
     if option_id is not None:
         option = db.session.get(VoteOption, option_id)
@@ -66,16 +96,17 @@ def cast_ballot(
     if paper:
         entry.present = True
     if vote.secret:
-        return _cast_secret(vote, entry, option, member=member, actor=actor, paper=paper)
+        return _cast_secret(vote, entry, option, actor=actor, paper=paper, voter_is_actor=voter_is_actor)
 
-    ballot = db.session.scalars(
-        select(Ballot).where(Ballot.vote_id == vote.id, Ballot.member_id == member.id)
-    ).one_or_none()
+    # A member with an account is found by it (ballots from before bodies have no roll entry); a seat by its entry.
+    mine = Ballot.member_id == entry.user_id if entry.user_id is not None else Ballot.roll_entry_id == entry.id
+    ballot = db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id, mine)).one_or_none()
     when = now or utcnow()
     if ballot is None:
         ballot = Ballot(
             vote=vote,
-            member_id=member.id,
+            member_id=entry.user_id,
+            roll_entry_id=entry.id,
             option_id=option_id,
             weight=entry.weight,
             recorded_by_id=actor.id,
@@ -89,12 +120,12 @@ def cast_ballot(
             "vote.ballot_cast",
             vote,
             actor=actor,
-            changes={"member": member.name, "choice": choice, "paper": paper},
-            summary=f"{'Paper ballot recorded for' if paper else 'Ballot cast by'} {member.name}: {choice}",
+            changes={"member": entry.name, "choice": choice, "paper": paper},
+            summary=f"{'Paper ballot recorded for' if paper else 'Ballot cast by'} {entry.name}: {choice}",
         )
         return BallotReceipt(False, f"Ballot recorded: {choice}.")
     if paper and not ballot.paper:
-        raise VoteError(f"{member.name} has already voted online; only they can change that ballot.")
+        raise VoteError(f"{entry.name} has already voted online; only they can change that ballot.")
     old = ballot.option.label if ballot.option else "abstain"
     if ballot.option_id == option_id:
         return BallotReceipt(False, f"Ballot unchanged: {choice}.")
@@ -107,18 +138,18 @@ def cast_ballot(
         "vote.ballot_changed",
         vote,
         actor=actor,
-        changes={"member": member.name, "choice": [old, choice], "paper": paper},
-        summary=f"Ballot of {member.name} changed from {old} to {choice}",
+        changes={"member": entry.name, "choice": [old, choice], "paper": paper},
+        summary=f"Ballot of {entry.name} changed from {old} to {choice}",
     )
     return BallotReceipt(True, f"Ballot changed to {choice}.")
 
 
 def _cast_secret(
-    vote: Vote, entry: RollEntry, option: VoteOption | None, *, member: User, actor: User, paper: bool
+    vote: Vote, entry: RollEntry, option: VoteOption | None, *, actor: User, paper: bool, voter_is_actor: bool
 ) -> BallotReceipt:
     if entry.has_voted:
         raise VoteError(
-            f"{'You have' if actor.id == member.id else member.name + ' has'} already voted. A secret ballot "
+            f"{'You have' if voter_is_actor else entry.name + ' has'} already voted. A secret ballot "
             "cannot be changed: nothing links it to the voter, so it cannot be found again."
         )
     entry.has_voted = True
@@ -138,7 +169,7 @@ def _cast_secret(
         "vote.secret_ballot_cast",
         vote,
         actor=actor,
-        changes={"member": member.name, "paper": paper},
-        summary=f"{'Secret paper ballot recorded for' if paper else 'Secret ballot cast by'} {member.name}",
+        changes={"member": entry.name, "paper": paper},
+        summary=f"{'Secret paper ballot recorded for' if paper else 'Secret ballot cast by'} {entry.name}",
     )
     return BallotReceipt(False, "Your secret ballot is in the box." if not paper else "Secret ballot recorded.")

@@ -125,7 +125,7 @@ class BallotForm(_ChoiceMixin, FlaskForm):
 
 
 class PaperBallotForm(_ChoiceMixin, FlaskForm):
-    member = SelectField("Member", coerce=int, validators=[InputRequired()])
+    member = SelectField("Member", validators=[InputRequired()])
     choice = RadioField("Ballot", validators=[InputRequired(message="Choose what the ballot says.")])
     submit = SubmitField("Record the ballot")
 

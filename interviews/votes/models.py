@@ -6,9 +6,9 @@ import enum
 import json
 import uuid
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ColumnElement, Enum, ForeignKey, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.auth.models import User
@@ -16,6 +16,7 @@ from interviews.extensions import Model
 from interviews.races.models import QuorumKind, VoteBase
 from interviews.types import UTCDateTime, utcnow
 from interviews.votes import guards  # noqa: F401  (its PostgreSQL triggers follow create_all)
+from interviews.votes.stage_words import stage_result_words
 from interviews.votes.tally import Outcome, summary_in_words
 
 if TYPE_CHECKING:
@@ -59,6 +60,28 @@ class Vote(Model):
     quorum_denominator: Mapped[int] = mapped_column(default=1)
     weighted: Mapped[bool] = mapped_column(default=False)
     secret: Mapped[bool] = mapped_column(default=False)
+    # A tie at the top endorses each of the tied (a dual endorsement), where the stage's rule allows it.
+    dual: Mapped[bool] = mapped_column(default=False)
+    # 1: a vote of the voting members as the first release recorded it; 2: a vote that may be a stage of
+    # a decision path, whose record also holds the stage, the body, each option's terms and the verdict.
+    record_version: Mapped[int] = mapped_column(default=1)
+    # The stage of the race's decision path this vote is, copied when it opens (interviews.decisions):
+    # a later edit of the path or a body's name is not tampering with the record.
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("decision_stages.id"), index=True)
+    stage_position: Mapped[int | None]
+    stage_name: Mapped[str] = mapped_column(String(200), default="")
+    stage_mode: Mapped[str | None] = mapped_column(String(16))  # choose, ratify, rescind
+    stage_on_fail: Mapped[str | None] = mapped_column(String(16))  # back, no_endorsement
+    stage_is_last: Mapped[bool | None]
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id"), index=True)
+    body_name: Mapped[str] = mapped_column(String(200), default="")
+    # The final vote whose recommendation this one ratifies or rescinds, and that vote's digest.
+    follows_vote_id: Mapped[int | None] = mapped_column(ForeignKey("votes.id"), index=True)
+    follows_digest: Mapped[str | None] = mapped_column(String(64))
+    # What the stage's result does (votes.stages.verdict_of): "carried" or "failed", and whether it
+    # ends the race's decision (the last stage carried, a failure that means no endorsement, a rescission).
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    decides: Mapped[bool | None]
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -79,6 +102,7 @@ class Vote(Model):
     race: Mapped[Race] = relationship()
     created_by: Mapped[User | None] = relationship()
     result_candidate: Mapped[Candidate | None] = relationship(foreign_keys=[result_candidate_id])
+    follows: Mapped[Vote | None] = relationship(remote_side=[id], foreign_keys=[follows_vote_id])
     options: Mapped[list[VoteOption]] = relationship(back_populates="vote", order_by="VoteOption.position")
     roll: Mapped[list[RollEntry]] = relationship(back_populates="vote", order_by="RollEntry.name")
     ballots: Mapped[list[Ballot]] = relationship(back_populates="vote")
@@ -106,8 +130,31 @@ class Vote(Model):
         """The result in words, read from the hashed final record: what pages show is what verify checks."""
         if not self.record_json:
             return ""
-        result = json.loads(self.record_json)["result"]
+        record = json.loads(self.record_json)
+        if record.get("stage"):
+            words = stage_result_words(record)
+            return words[0].upper() + words[1:]
+        result = record["result"]
         return summary_in_words(Outcome(result["outcome"]), result["winner"], result["reason"])
+
+    @property
+    def record(self) -> dict[str, Any] | None:
+        """The final record, parsed (None before the vote is final)."""
+        return json.loads(self.record_json) if self.record_json else None
+
+    @property
+    def is_stage(self) -> bool:
+        return self.stage_id is not None
+
+    @property
+    def decides_race(self) -> bool:
+        """Final, and it took the race's decision: a vote with no stage, or the stage that ended the path."""
+        return self.is_final and (self.stage_id is None or bool(self.decides))
+
+    @classmethod
+    def decided_clause(cls) -> ColumnElement[bool]:
+        """SQL for `decides_race`: a race is decided (its notes and positions lock) once it has such a vote."""
+        return and_(cls.status == VoteStatus.final, or_(cls.stage_id.is_(None), cls.decides.is_(True)))
 
     def roll_entry_for(self, user: User | None) -> RollEntry | None:
         if user is None or not getattr(user, "id", None):
@@ -115,8 +162,33 @@ class Vote(Model):
         return next((e for e in self.roll if e.user_id == user.id), None)
 
 
+class OptionKind(enum.Enum):
+    candidate = "candidate"  # endorse one candidate (candidate_id)
+    joint = "joint"  # endorse several for the one seat (a dual endorsement; the terms name them)
+    open = "open"  # an open race: members free to choose
+    no_endorsement = "no_endorsement"
+    ratify = "ratify"  # yes: ratify the recommendation
+    reject = "reject"  # no: reject it
+    rescind = "rescind"  # yes: withdraw the endorsement
+    keep = "keep"  # no: keep it
+
+    @property
+    def endorses(self) -> bool:
+        return self in (OptionKind.candidate, OptionKind.joint)
+
+    @property
+    def carries(self) -> bool:
+        """Whether this option winning carries a ratification or a rescission."""
+        return self in (OptionKind.ratify, OptionKind.rescind)
+
+
 class VoteOption(Model):
-    """A choice on the ballot: a candidate, or "No endorsement" (candidate_id NULL)."""
+    """A choice on the ballot: a candidate, or "No endorsement" (candidate_id NULL).
+
+    A stage's vote (record version 2) may also offer a dual endorsement, an open race, or yes / no on
+    a recommendation; `terms` (canonical JSON) holds what the option endorses: the candidates, the
+    conditions and the commitments they are linked to, and a recommended contribution.
+    """
 
     __tablename__ = "vote_options"
     __table_args__ = (UniqueConstraint("vote_id", "position"),)
@@ -124,11 +196,30 @@ class VoteOption(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"))
     candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"), index=True)
-    label: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(500))
     position: Mapped[int]
+    kind: Mapped[OptionKind] = mapped_column(
+        Enum(OptionKind, native_enum=False, length=20), default=OptionKind.candidate
+    )
+    terms: Mapped[str | None] = mapped_column(Text)
 
     vote: Mapped[Vote] = relationship(back_populates="options")
     candidate: Mapped[Candidate | None] = relationship()
+
+    @property
+    def terms_data(self) -> dict[str, Any]:
+        """The terms, parsed ({} for a plain option)."""
+        return json.loads(self.terms) if self.terms else {}
+
+    @property
+    def is_no_endorsement(self) -> bool:
+        """Counted as "no endorsement": what wins when nothing is endorsed (an open race, "no" to a motion).
+
+        Options written before kinds existed are all `candidate`; theirs is the one without a candidate.
+        """
+        if self.kind is OptionKind.candidate:
+            return self.candidate_id is None
+        return self.kind in (OptionKind.open, OptionKind.no_endorsement, OptionKind.reject, OptionKind.keep)
 
 
 class RollEntry(Model):
@@ -137,12 +228,16 @@ class RollEntry(Model):
     __tablename__ = "vote_roll"
     __table_args__ = (
         UniqueConstraint("vote_id", "user_id"),
+        UniqueConstraint("vote_id", "body_member_id"),
         CheckConstraint("weight >= 0", name="weight_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The account (None for a body member without one, whose ballot the secretary records).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The seat on the body the roll was taken from (None for votes before bodies).
+    body_member_id: Mapped[int | None] = mapped_column(ForeignKey("body_members.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     weight: Mapped[int]
     present: Mapped[bool] = mapped_column(default=False)
@@ -150,7 +245,7 @@ class RollEntry(Model):
     has_voted: Mapped[bool] = mapped_column(default=False)
 
     vote: Mapped[Vote] = relationship(back_populates="roll")
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
 
 
 def random_ballot_id() -> str:
@@ -165,11 +260,13 @@ class Ballot(Model):
     """
 
     __tablename__ = "ballots"
-    __table_args__ = (UniqueConstraint("vote_id", "member_id"),)
+    __table_args__ = (UniqueConstraint("vote_id", "member_id"), UniqueConstraint("vote_id", "roll_entry_id"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_ballot_id)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id"), index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # NULL in a secret vote
+    # The roll entry (a member without an account has no member_id); NULL before bodies.
+    roll_entry_id: Mapped[int | None] = mapped_column(ForeignKey("vote_roll.id"), index=True)
     option_id: Mapped[int | None] = mapped_column(ForeignKey("vote_options.id"), index=True)  # NULL: abstain
     weight: Mapped[int]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -178,6 +275,7 @@ class Ballot(Model):
 
     vote: Mapped[Vote] = relationship(back_populates="ballots")
     member: Mapped[User | None] = relationship(foreign_keys=[member_id])
+    roll_entry: Mapped[RollEntry | None] = relationship()
     option: Mapped[VoteOption | None] = relationship()
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 

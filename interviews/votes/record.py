@@ -14,11 +14,14 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from interviews.votes.models import Vote, VotePublication
+from interviews.votes.models import Ballot, Vote, VotePublication
 from interviews.votes.rules import rule_of_vote
 from interviews.votes.tally import Result
 
 RECORD_VERSION = 1
+# Version 2 (a vote that may be a stage of a decision path) adds the stage, the body, each option's kind
+# and terms, each roll entry's seat and each ballot's roll entry; version 1 records are rebuilt as written.
+STAGE_RECORD_VERSION = 2
 
 
 def canonical_json(data: Any) -> str:
@@ -64,7 +67,7 @@ def build_record(vote: Vote, result: Result) -> dict[str, Any]:
         ],
         "roll": [
             {"user_id": e.user_id, "name": e.name, "weight": e.weight, "present": e.present, "has_voted": e.has_voted}
-            for e in sorted(vote.roll, key=lambda e: e.user_id)
+            for e in sorted(vote.roll, key=lambda e: e.user_id or 0)
         ],
         "result": result.to_record(),
         "outcome": vote.outcome,
@@ -83,19 +86,66 @@ def build_record(vote: Vote, result: Result) -> dict[str, Any]:
             for t in sorted(vote.box, key=lambda t: (t.option_id is None, t.option_id or 0))
         ]
     else:
-        record["ballots"] = [
-            {
-                "member_id": b.member_id,
-                "choice": labels.get(b.option_id) if b.option_id else None,
-                "option_id": b.option_id,
-                "weight": b.weight,
-                "paper": b.paper,
-                "recorded_by_id": b.recorded_by_id,
-                "recorded_at": _time(b.recorded_at),
-            }
-            for b in sorted(vote.ballots, key=lambda b: b.member_id or 0)
-        ]
+        record["ballots"] = [_ballot(b, labels) for b in sorted(vote.ballots, key=lambda b: b.member_id or 0)]
+    if vote.record_version >= STAGE_RECORD_VERSION:
+        _add_stage_parts(vote, record)
     return record
+
+
+def _ballot(b: Ballot, labels: dict[int, str]) -> dict[str, Any]:
+    return {
+        "member_id": b.member_id,
+        "choice": labels.get(b.option_id) if b.option_id else None,
+        "option_id": b.option_id,
+        "weight": b.weight,
+        "paper": b.paper,
+        "recorded_by_id": b.recorded_by_id,
+        "recorded_at": _time(b.recorded_at),
+    }
+
+
+def _add_stage_parts(vote: Vote, record: dict[str, Any]) -> None:
+    record["version"] = vote.record_version
+    record["stage"] = (
+        {
+            "id": vote.stage_id,
+            "position": vote.stage_position,
+            "name": vote.stage_name,
+            "mode": vote.stage_mode,
+            "on_fail": vote.stage_on_fail,
+            "is_last": vote.stage_is_last,
+            "follows": {"vote": vote.follows_vote_id, "digest": vote.follows_digest},
+            "verdict": vote.verdict,
+            "decides": vote.decides,
+        }
+        if vote.stage_id is not None
+        else None
+    )
+    record["body"] = {"id": vote.body_id, "name": vote.body_name} if vote.body_id is not None else None
+    by_id = {o.id: o for o in vote.options}
+    for entry in record["options"]:
+        option = by_id[entry["id"]]
+        entry["kind"] = option.kind.value
+        entry["terms"] = json.loads(option.terms) if option.terms else None
+    entries = sorted(vote.roll, key=lambda e: e.id)
+    record["roll"] = [
+        {
+            "entry_id": e.id,
+            "user_id": e.user_id,
+            "body_member_id": e.body_member_id,
+            "name": e.name,
+            "weight": e.weight,
+            "present": e.present,
+            "has_voted": e.has_voted,
+        }
+        for e in entries
+    ]
+    if "ballots" in record:
+        labels = {o.id: o.label for o in vote.options}
+        record["ballots"] = [
+            _ballot(b, labels) | {"roll_entry_id": b.roll_entry_id}
+            for b in sorted(vote.ballots, key=lambda b: b.roll_entry_id or 0)
+        ]
 
 
 def build_publication_record(publication: VotePublication) -> dict[str, Any]:

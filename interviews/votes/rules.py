@@ -59,6 +59,8 @@ class Rule:
     quorum: Fraction = Fraction(0)
     weighted: bool = False
     secret: bool = False
+    # A tie at the top between options reaching the threshold endorses each of them (a dual endorsement).
+    dual: bool = False
 
     def __post_init__(self) -> None:
         if not (0 < self.threshold <= 1):
@@ -92,7 +94,7 @@ class Rule:
             "weighted": self.weighted,
             "secret": self.secret,
             "in_words": describe(self),
-        }
+        } | ({"dual": True} if self.dual else {})  # records written before dual endorsements stay as they were
 
 
 def rule_of_race(race: Any) -> Rule:
@@ -104,6 +106,8 @@ def rule_of_race(race: Any) -> Rule:
         quorum=_quorum(race.quorum_kind, race.quorum_numerator, race.quorum_denominator),
         weighted=race.weighted,
         secret=race.secret_ballot,
+        # A decision stage (interviews.decisions) keeps its rule in the race's columns, and may allow a dual.
+        dual=bool(getattr(race, "dual", False)),
     )
 
 
@@ -116,6 +120,7 @@ def rule_of_vote(vote: Any) -> Rule:
         quorum=_quorum(vote.quorum_kind, vote.quorum_numerator, vote.quorum_denominator),
         weighted=vote.weighted,
         secret=vote.secret,
+        dual=vote.dual,
     )
 
 
@@ -146,7 +151,10 @@ def describe(rule: Rule) -> str:
     if rule.weighted:
         head += ", weighted per capita"
     ballots = "secret ballots" if rule.secret else "named ballots"
-    return f"{head}; {describe_quorum(rule)}; {ballots}"
+    words = f"{head}; {describe_quorum(rule)}; {ballots}"
+    if rule.dual:
+        words += "; a tie at the top between candidates reaching the threshold endorses each (a dual endorsement)"
+    return words
 
 
 @dataclass(frozen=True)

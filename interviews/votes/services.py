@@ -11,6 +11,7 @@ Casting ballots is in ballots.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
@@ -22,15 +23,34 @@ from interviews.audit.services import diff, record
 from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.races.models import QuorumKind, Race
+from interviews.signals import vote_finalised, vote_opening
 from interviews.types import utcnow
-from interviews.votes import chain, tally
-from interviews.votes.models import BallotBoxTotal, RollEntry, Vote, VoteOption, VotePublication, VoteStatus
+from interviews.votes import chain, stages, tally
+from interviews.votes.models import (
+    BallotBoxTotal,
+    OptionKind,
+    RollEntry,
+    Vote,
+    VoteOption,
+    VotePublication,
+    VoteStatus,
+)
 from interviews.votes.record import build_publication_record, build_record, canonical_json, sha256_hex
 from interviews.votes.rules import Rule, rule_of_vote
 
 
 class VoteError(Exception):
     """A refused action, with a message for the person who tried it."""
+
+
+@dataclass(frozen=True)
+class RollMember:
+    """Someone to put on a vote's roll: an account, a body's seat, or both; and the weight to freeze."""
+
+    name: str
+    weight: int
+    user_id: int | None = None
+    body_member_id: int | None = None
 
 
 # --- the race's rule ---------------------------------------------------------------------------
@@ -93,7 +113,12 @@ def result_of(vote: Vote) -> tally.Result:
             select(BallotBoxTotal).where(BallotBoxTotal.vote_id == vote.id).execution_options(populate_existing=True)
         ).all()
     options = [
-        tally.Option(o.id, o.label, no_endorsement=o.candidate_id is None)
+        tally.Option(
+            o.id,
+            o.label,
+            no_endorsement=o.is_no_endorsement,
+            words=stages.YES_NO_WORDS.get(o.kind),
+        )
         for o in sorted(vote.options, key=lambda o: o.position)
     ]
     if vote.secret:
@@ -102,7 +127,8 @@ def result_of(vote: Vote) -> tally.Result:
         ballots = [tally.CastBallot(b.option_id, weight=b.weight) for b in vote.ballots]
     # Someone who voted took part, whether or not the secretary ticked them present.
     roll = [tally.Member(e.weight, e.present or e.has_voted) for e in vote.roll]
-    return tally.count(options, ballots, roll, rule_of_vote(vote))
+    no_winner_words = stages.NO_WINNER_WORDS.get(vote.stage_mode or "")
+    return tally.count(options, ballots, roll, rule_of_vote(vote), no_winner_words=no_winner_words)
 
 
 def votes_of_race(race: Race) -> list[Vote]:
@@ -167,36 +193,58 @@ def update_draft(vote: Vote, *, held_on: date, motion: str, actor: User) -> None
 
 
 def open_vote(vote: Vote, *, actor: User, now: datetime | None = None) -> Vote:
-    """Freeze the options, the roll (with weights) and the rule; ballots can be cast from now on."""
+    """Freeze the options, the roll (with weights) and the rule; ballots can be cast from now on.
+
+    A stage of a decision path is opened by its feature's answer to `vote_opening`: it copies the
+    stage's rule and names onto the vote and gives the body's roll. Any other vote takes the race's
+    rule and the active voting members.
+    """
     vote = locked_vote(vote.id)
     if vote.status is not VoteStatus.draft:
         raise VoteError("This vote has already been opened.")
     race = vote.race
-    members = db.session.scalars(
-        select(User).where(User.is_voting_member.is_(True), User.active.is_(True)).order_by(User.name)
-    ).all()
-    if not members:
-        raise VoteError("There are no active voting members to put on the roll.")
-    for attr, source in (
-        ("threshold_numerator", "threshold_numerator"),
-        ("threshold_denominator", "threshold_denominator"),
-        ("threshold_inclusive", "threshold_inclusive"),
-        ("base", "vote_base"),
-        ("quorum_kind", "quorum_kind"),
-        ("quorum_numerator", "quorum_numerator"),
-        ("quorum_denominator", "quorum_denominator"),
-        ("weighted", "weighted"),
-        ("secret", "secret_ballot"),
-    ):
-        setattr(vote, attr, getattr(race, source))
+    answers = [roll for _receiver, roll in vote_opening.send(vote, actor=actor) if roll is not None]
+    if answers:
+        members: list[RollMember] = answers[0]
+        if not members:
+            raise VoteError(f"{vote.body_name or 'The body'} has no members on {vote.held_on:%d %B %Y} for the roll.")
+    elif vote.stage_id is not None:
+        raise VoteError("This stage's body could not be read; the vote stays a draft.")
+    else:
+        members = [
+            RollMember(user.name, user.vote_weight, user_id=user.id)
+            for user in db.session.scalars(
+                select(User).where(User.is_voting_member.is_(True), User.active.is_(True)).order_by(User.name)
+            )
+        ]
+        if not members:
+            raise VoteError("There are no active voting members to put on the roll.")
+        copy_rule(vote, race)
     rule_of_vote(vote)  # refuses a rule that makes no sense before anything is frozen
     vote.race_label = f"{race.title} ({race.office}, {race.jurisdiction})"
-    candidates = race.active_candidates
-    for position, candidate in enumerate(candidates, start=1):
-        db.session.add(VoteOption(vote=vote, candidate=candidate, label=candidate.name, position=position))
-    db.session.add(VoteOption(vote=vote, candidate=None, label=tally.NO_ENDORSEMENT, position=len(candidates) + 1))
+    if not vote.options:  # a stage's vote was given its options when it was prepared
+        candidates = race.active_candidates
+        for position, candidate in enumerate(candidates, start=1):
+            db.session.add(VoteOption(vote=vote, candidate=candidate, label=candidate.name, position=position))
+        db.session.add(
+            VoteOption(
+                vote=vote,
+                candidate=None,
+                label=tally.NO_ENDORSEMENT,
+                position=len(candidates) + 1,
+                kind=OptionKind.no_endorsement,
+            )
+        )
     for member in members:
-        db.session.add(RollEntry(vote=vote, user_id=member.id, name=member.name, weight=member.vote_weight))
+        db.session.add(
+            RollEntry(
+                vote=vote,
+                user_id=member.user_id,
+                body_member_id=member.body_member_id,
+                name=member.name,
+                weight=member.weight,
+            )
+        )
     db.session.flush()
     if vote.secret:
         # The box's rows exist from the start, so a ballot only ever updates them (no insert order).
@@ -219,6 +267,23 @@ def open_vote(vote: Vote, *, actor: User, now: datetime | None = None) -> Vote:
         summary=f"Vote on {race.title} opened with {len(vote.roll)} members on the roll",
     )
     return vote
+
+
+def copy_rule(vote: Vote, source_of_rule: Any) -> None:
+    """Freeze onto the vote the rule kept in a race's columns (or a decision stage's, which has the same)."""
+    for attr, source in (
+        ("threshold_numerator", "threshold_numerator"),
+        ("threshold_denominator", "threshold_denominator"),
+        ("threshold_inclusive", "threshold_inclusive"),
+        ("base", "vote_base"),
+        ("quorum_kind", "quorum_kind"),
+        ("quorum_numerator", "quorum_numerator"),
+        ("quorum_denominator", "quorum_denominator"),
+        ("weighted", "weighted"),
+        ("secret", "secret_ballot"),
+    ):
+        setattr(vote, attr, getattr(source_of_rule, source))
+    vote.dual = bool(getattr(source_of_rule, "dual", False))
 
 
 def set_presence(vote: Vote, present_entry_ids: set[int], *, actor: User) -> None:
@@ -270,6 +335,9 @@ def finalise_vote(vote: Vote, *, actor: User, now: datetime | None = None) -> Vo
         raise VoteError("Only a closed vote can be finalised.")
     position, previous_digest = chain.next_place()
     result = result_of(vote)
+    if vote.stage_id is not None:
+        verdict = stages.verdict_of(vote, result)
+        vote.verdict, vote.decides = verdict.verdict, verdict.decides
     vote.quorum_met = result.quorum.met
     vote.outcome = result.outcome.value
     winner = result.winner
@@ -293,6 +361,7 @@ def finalise_vote(vote: Vote, *, actor: User, now: datetime | None = None) -> Vo
         summary=f"Vote finalised: {result.summary}",
     )
     chain.record_extension(vote, actor=actor)
+    vote_finalised.send(vote, actor=actor)
     return vote
 
 

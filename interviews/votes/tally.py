@@ -30,6 +30,9 @@ class Option:
     key: Hashable
     label: str
     no_endorsement: bool = False
+    # What this option winning means, for the result line ("the recommendation is ratified");
+    # None: "<label> is endorsed" (or "no endorsement, voted outright").
+    words: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class Result:
     outcome: Outcome
     winner: Option | None
     reason: str
+    # Every option endorsed: the winner, or the candidates tied at the top under a rule that allows a dual.
+    winners: tuple[Option, ...] = ()
     lines: list[str] = field(default_factory=list)
 
     @property
@@ -92,7 +97,9 @@ class Result:
         return " ".join(self.lines)
 
     def to_record(self) -> dict[str, Any]:
-        return {
+        # Records counted before dual endorsements existed keep exactly their old keys.
+        extra = {"winners": [w.label for w in self.winners]} if self.rule.dual else {}
+        return extra | {
             "outcome": self.outcome.value,
             "winner": self.winner.label if self.winner else None,
             "reason": self.reason,
@@ -152,7 +159,16 @@ def percent(value: Fraction) -> str:
     return f"{tenths // 10}.{tenths % 10}%"
 
 
-def count(options: Sequence[Option], ballots: Sequence[CastBallot], roll: Sequence[Member], rule: Rule) -> Result:
+def count(
+    options: Sequence[Option],
+    ballots: Sequence[CastBallot],
+    roll: Sequence[Member],
+    rule: Rule,
+    *,
+    no_winner_words: str | None = None,
+) -> Result:
+    """Count the ballots by the rule. `no_winner_words` says what no option carrying means when it is not
+    "no endorsement" (a ratification that fails: "the recommendation is not ratified")."""
     keys = [o.key for o in options]
     if len(set(keys)) != len(keys):
         raise ValueError("option keys must be unique")
@@ -196,6 +212,7 @@ def count(options: Sequence[Option], ballots: Sequence[CastBallot], roll: Sequen
     quorum = _quorum(roll, rule)
 
     winner: Option | None = None
+    winners: tuple[Option, ...] = ()
     meeting = [r for r in results if r.met]
     if not quorum.met:
         outcome, reason = Outcome.failed_quorum, "quorum not met"
@@ -211,6 +228,9 @@ def count(options: Sequence[Option], ballots: Sequence[CastBallot], roll: Sequen
             winner = leaders[0].option
             outcome = Outcome.no_endorsement if winner.no_endorsement else Outcome.endorsed
             reason = "most votes among the options reaching the threshold"
+        elif rule.dual and not any(r.option.no_endorsement for r in leaders):
+            winner, winners = leaders[0].option, tuple(r.option for r in leaders)
+            outcome, reason = Outcome.endorsed, "tie at the top: a dual endorsement"
         else:
             outcome, reason = Outcome.no_endorsement, "tie between options reaching the threshold"
     elif base == 0:
@@ -218,6 +238,8 @@ def count(options: Sequence[Option], ballots: Sequence[CastBallot], roll: Sequen
     else:
         outcome, reason = Outcome.no_endorsement, "threshold not reached"
 
+    if winner is not None and not winners:
+        winners = (winner,)
     result = Result(
         rule=rule,
         options=results,
@@ -229,8 +251,9 @@ def count(options: Sequence[Option], ballots: Sequence[CastBallot], roll: Sequen
         outcome=outcome,
         winner=winner,
         reason=reason,
+        winners=winners,
     )
-    result.lines.extend(_explain(result))
+    result.lines.extend(_explain(result, no_winner_words))
     return result
 
 
@@ -257,7 +280,7 @@ def needed_text(result: Result) -> str:
     return f"{rule.comparison} {fraction} needed ({amount})"
 
 
-def _explain(result: Result) -> list[str]:
+def _explain(result: Result, no_winner_words: str | None = None) -> list[str]:
     rule = result.rule
     unit = ("weighted " if rule.weighted else "") + BASE_SHORT[rule.base]
     lines = []
@@ -277,11 +300,18 @@ def _explain(result: Result) -> list[str]:
         )
     if result.outcome is Outcome.failed_quorum:
         lines.append("Result: failed for lack of quorum.")
+    elif len(result.winners) > 1:
+        names = " and ".join(w.label for w in result.winners)
+        lines.append(f"Result: {names} are endorsed ({result.reason}).")
+    elif result.winner is not None and result.winner.words:
+        lines.append(f"Result: {result.winner.words}.")
     elif result.outcome is Outcome.endorsed and result.winner is not None:
         why = f" ({result.reason})" if result.reason != "threshold reached" else ""
         lines.append(f"Result: {result.winner.label} is endorsed{why}.")
     elif result.winner is not None:
         lines.append("Result: no endorsement, voted outright.")
+    elif no_winner_words:
+        lines.append(f"Result: {no_winner_words} ({result.reason}).")
     else:
         lines.append(f"Result: no endorsement ({result.reason}).")
     return lines

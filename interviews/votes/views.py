@@ -44,6 +44,15 @@ def _is_staff() -> bool:
     return bool(current_user.is_authenticated and current_user.is_staff)
 
 
+def _has_decision_path(race: Race) -> bool:
+    """Whether the race decides in stages (interviews.decisions): then its votes are prepared stage by stage.
+
+    Read by table, not by model: the decisions feature builds on this one, not the other way round.
+    """
+    stages = db.metadata.tables["decision_stages"]
+    return db.session.scalar(select(stages.c.id).where(stages.c.race_id == race.id).limit(1)) is not None
+
+
 # --- the race's rule -----------------------------------------------------------------------------
 
 
@@ -87,6 +96,9 @@ def race_votes(race_id: int) -> ResponseReturnValue:
 @allow("staff", "admin")
 def new(race_id: int) -> ResponseReturnValue:
     race = get_race_or_404(race_id)
+    if _has_decision_path(race):
+        flash("This race decides in stages: prepare the vote of the stage where it stands.", "info")
+        return redirect(url_for("decisions.path", race_id=race.id))
     form = PrepareForm()
     if form.validate_on_submit() and form.held_on.data is not None:
         vote = services.prepare_vote(
@@ -246,17 +258,24 @@ def presence(vote_id: int) -> ResponseReturnValue:
 def paper(vote_id: int) -> ResponseReturnValue:
     vote = get_vote_or_404(vote_id)
     form = PaperBallotForm()
+    # An account's ballot is chosen by its user id; a seat without an account by its roll entry.
+    seats = {(str(e.user_id) if e.user_id is not None else f"seat-{e.id}"): e for e in vote.roll}
     form.member.choices = [
-        SelectChoice(str(e.user_id), e.name + (" (has voted)" if e.has_voted else "")) for e in vote.roll
+        SelectChoice(key, e.name + (" (has voted)" if e.has_voted else "")) for key, e in seats.items()
     ]
     form.choice.choices = choice_list(vote)
     if form.validate_on_submit():
-        entry = next((e for e in vote.roll if e.user_id == form.member.data), None)
+        entry = seats.get(str(form.member.data))
         if entry is None:
             form.member.errors = [*form.member.errors, "Choose a member on the roll."]
         else:
             try:
-                receipt = ballots.cast_ballot(vote, entry.user, form.option_id(), actor=signed_in_user(), paper=True)
+                if entry.user is not None:
+                    receipt = ballots.cast_ballot(
+                        vote, entry.user, form.option_id(), actor=signed_in_user(), paper=True
+                    )
+                else:
+                    receipt = ballots.record_seat_ballot(vote, entry.id, form.option_id(), actor=signed_in_user())
             except services.VoteError as error:
                 db.session.rollback()
                 form.member.errors = [*form.member.errors, str(error)]
@@ -331,6 +350,7 @@ def race_section(race: Race, viewer: object) -> str | None:
         rule_words=describe(rule_of_race(race)),
         votes=services.votes_of_race(race),
         is_staff=viewer.is_staff,
+        has_path=_has_decision_path(race),
     )
 
 

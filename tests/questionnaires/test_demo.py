@@ -58,8 +58,9 @@ def test_the_demo_questionnaires_tell_the_story_and_their_pages_open(app, client
         "not_started",
         "submitted",
     ]
-    # Every race has one.
-    assert all(load_record(race).exists for race in db.session.scalars(select(Race)))
+    # Every race of the interviewing story has one (the city council race only shows a decision in stages).
+    story = select(Race).where(Race.title != "2027 Riverside City Council, Ward 3")
+    assert all(load_record(race).exists for race in db.session.scalars(story))
 
     staff = db.session.scalar(select(User).where(User.name == "Marcus Oyelaran"))
     auth.login(staff, password="union-demo-2026")

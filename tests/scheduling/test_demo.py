@@ -34,9 +34,15 @@ def test_the_demo_is_one_story(app):  # type: ignore[no-untyped-def]
     assert load_demo()
     now = utcnow()
     titles = set(db.session.scalars(select(Race.title)))
-    assert titles == {"2028 Presidential endorsement", "2027 Governor", "State Senate District 12"}
+    # The city council race is the decisions demo's: it came to the convention without interviews here.
+    assert titles == {
+        "2028 Presidential endorsement",
+        "2027 Governor",
+        "State Senate District 12",
+        "2027 Riverside City Council, Ward 3",
+    }
 
-    for race in db.session.scalars(select(Race)):
+    for race in db.session.scalars(select(Race).where(Race.title != "2027 Riverside City Council, Ward 3")):
         assert str(race.election_date.year) in race.title or "Senate" in race.title
         letter = race.letter
         assert letter is not None and letter.locked_at is not None
@@ -69,7 +75,10 @@ def test_the_demo_is_one_story(app):  # type: ignore[no-untyped-def]
     assert delgado.status is InvitationStatus.accepted and delgado.other_times_message
     assert [i.status for i in president.interviews] == [InterviewStatus.completed] * 3
     assert all(now - timedelta(weeks=8) < i.starts_at < now - timedelta(weeks=4) for i in president.interviews)
-    (final,) = db.session.scalars(select(Vote).where(Vote.race_id == president.id)).all()
+    # Decided in two stages: the Political Committee recommended, then the Executive Board voted.
+    committee, final = db.session.scalars(select(Vote).where(Vote.race_id == president.id).order_by(Vote.id)).all()
+    assert committee.is_final and committee.published_at is None
+    assert now - timedelta(days=14) < committee.finalised_at < final.opened_at
     assert final.status is VoteStatus.final and final.published_at is not None
     assert now - timedelta(days=7) < final.opened_at < final.closed_at < final.finalised_at < final.published_at
     polls = db.session.scalars(select(MemberPoll).where(MemberPoll.race_id == president.id)).all()
@@ -81,7 +90,8 @@ def test_the_demo_is_one_story(app):  # type: ignore[no-untyped-def]
     assert notes and all(n.created_at > n.interview.ends_at for n in notes)
 
     governor = _race("2027 Governor")
-    assert stage_of(governor) is Stage.interviewing and governor.hide_notes_until_submitted
+    # The Political Committee has recommended; the board waits for the interviews still to come.
+    assert stage_of(governor) is Stage.deliberating and governor.hide_notes_until_submitted
     assert now + timedelta(days=5) < governor.letter.respond_by < now + timedelta(days=9)
     assert now - timedelta(days=8) < governor.letter.locked_at < now - timedelta(days=6)
     assert {i.status for i in governor.letter.invitations} == {
@@ -91,7 +101,9 @@ def test_the_demo_is_one_story(app):  # type: ignore[no-untyped-def]
         InvitationStatus.declined,
         InvitationStatus.other_times,
     }
-    assert not db.session.scalars(select(Vote).where(Vote.race_id == governor.id)).all()
+    # Only the committee has voted (an early recommendation of the incumbent, on her record).
+    (recommended,) = db.session.scalars(select(Vote).where(Vote.race_id == governor.id)).all()
+    assert recommended.stage_name == "Committee recommendation" and recommended.verdict == "carried"
     kessler = next(i for i in governor.interviews if i.candidate.name == "Diane Kessler")
     local = kessler.starts_at.astimezone(NEW_YORK)
     today = before.astimezone(NEW_YORK).date()
