@@ -27,9 +27,7 @@ def open_stage_vote(vote: Vote, *, actor: Any, **_: Any) -> list[RollMember] | N
         raise VoteError("This vote's stage no longer exists.")
     state = path_state(vote.race)
     if stage.mode is StageMode.ratify and (
-        vote.follows_vote_id is None
-        or state.recommendation is None
-        or state.recommendation.id != vote.follows_vote_id
+        vote.follows_vote_id is None or state.recommendation is None or state.recommendation.id != vote.follows_vote_id
     ):
         raise VoteError(
             "The recommendation this vote would ratify is no longer standing (it was rescinded or sent back); "
