@@ -100,6 +100,7 @@ def add_member(
 
 def end_membership(member: BodyMember, *, left_on: date, actor: Actor) -> None:
     """The member leaves the body on `left_on` (they no longer sit from that day)."""
+    _refuse_default(member)
     if member.left_on is not None:
         raise DecisionError(f"{member.name} already left {member.body.name} on {member.left_on:%d %B %Y}.")
     if left_on < member.joined_on:
@@ -116,6 +117,18 @@ def end_membership(member: BodyMember, *, left_on: date, actor: Actor) -> None:
 
 def change_weight(member: BodyMember, weight: int, *, on: date, actor: Actor) -> BodyMember:
     """From `on`, the member sits with `weight`: the old seat ends, a new one starts (history is kept)."""
+    _refuse_default(member)
+    return _reweigh(member, weight, on=on, actor=actor)
+
+
+def _refuse_default(member: BodyMember) -> None:
+    if member.body.is_default:
+        raise DecisionError(
+            f"{member.body.name} follows the accounts marked as voting members: change the account instead."
+        )
+
+
+def _reweigh(member: BodyMember, weight: int, *, on: date, actor: Actor) -> BodyMember:
     weight = check_weight(weight)
     if member.left_on is not None:
         raise DecisionError(f"{member.name} no longer sits on {member.body.name}.")
@@ -170,18 +183,30 @@ def sync_default_body(*, today: date, actor: Actor) -> Body:
         )
     }
     sitting = {m.user_id: m for m in body.members if m.left_on is None and m.user_id is not None}
+    unseated: list[str] = []
+    seated: list[str] = []
     for user_id, member in sitting.items():
         user = voting.get(user_id)
         if user is None:
             member.left_on = max(today, member.joined_on)
+            unseated.append(member.name)
         elif user.vote_weight != member.weight:
-            change_weight(member, user.vote_weight, on=today, actor=actor)
+            _reweigh(member, user.vote_weight, on=today, actor=actor)
     for user_id, user in voting.items():
         if user_id not in sitting:
             db.session.add(
                 BodyMember(body=body, user_id=user.id, name=user.name, weight=user.vote_weight, joined_on=today)
             )
+            seated.append(user.name)
     db.session.flush()
+    if seated or unseated:  # a new weight has its own event (body.member_weight)
+        record(
+            "body.synced",
+            body,
+            changes={"seated": sorted(seated), "unseated": sorted(unseated), "from": today},
+            summary=f"{body.name} brought up to date from the accounts: {len(seated)} seated, {len(unseated)} left",
+            actor=actor,
+        )
     db.session.refresh(body)
     return body
 
