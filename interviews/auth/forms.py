@@ -59,7 +59,8 @@ class UserForm(FlaskForm):
     vote_weight = IntegerField(
         "Vote weight",
         default=1,
-        validators=[InputRequired(), NumberRange(min=0, max=10_000_000)],
+        # A vote weight is a positive whole number: 0 would put a member on the roll whose vote counts for nothing.
+        validators=[InputRequired(), NumberRange(min=1, max=10_000_000, message="A weight is a whole number from 1.")],
         description="1 for one member, one vote; the per-capita membership for weighted votes.",
     )
     password = PasswordField(

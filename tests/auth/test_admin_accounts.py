@@ -67,7 +67,7 @@ def test_bad_input_is_explained_and_nothing_is_stored(client, auth):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Invalid email address" in page
-    assert "Number must be between 0 and 10000000." in page
+    assert "A weight is a whole number from 1." in page
     assert "Use at least 12 characters (this one has 5)." in page
     assert db.session.query(User).count() == 1
     assert changed_tables(before) == []
@@ -98,3 +98,12 @@ def test_create_user_command(runner, app):
     assert again.exit_code != 0
     assert "already exists" in again.output
     assert changed_tables(before) == []
+
+
+def test_a_vote_weight_of_zero_or_less_is_refused(client, auth):
+    auth.login("admin")
+    for weight in ("0", "-5"):
+        before = stored_rows()
+        response = client.post("/admin/users/new", data=_form(vote_weight=weight))
+        assert "A weight is a whole number from 1." in response.get_data(as_text=True)
+        assert changed_tables(before) == []
