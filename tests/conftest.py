@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from config import TestConfig
-from interviews import create_app
+from interviews import create_app, extensions
 from interviews.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -68,15 +68,42 @@ def _schema(database_url: str) -> str:
     return database_url
 
 
+_SEQUENCE_RESET: dict[str, str] = {}
+
+
 def _empty_all_tables() -> None:
+    """Empty every table between tests, ids starting again from 1, as cheaply as the database allows.
+
+    On PostgreSQL, TRUNCATE of every table costs about 0.2 s a test; DELETE of a test's few rows costs
+    a tenth of that. The guards' triggers (which refuse deleting a final vote) and the foreign-key
+    triggers are switched off for this one transaction (`session_replication_role`, the tests connect
+    as a superuser): everything goes, so nothing is left dangling.
+    """
     tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+    for table in tables:
+        db.session.execute(table.delete())
+    if postgresql:
+        db.session.execute(text(_sequence_reset(tables)))
     db.session.commit()
+
+
+def _sequence_reset(tables: list[Any]) -> str:
+    """One statement that sets every table's id sequence back to 1 (found once per database)."""
+    url = str(db.engine.url)
+    if url not in _SEQUENCE_RESET:
+        values = ", ".join(f"('{t.name}')" for t in tables if "id" in t.c)
+        sequences = [
+            name
+            for name in db.session.execute(
+                text(f"SELECT pg_get_serial_sequence(quote_ident(t), 'id') FROM (VALUES {values}) AS v(t)")
+            ).scalars()
+            if name
+        ]
+        _SEQUENCE_RESET[url] = "SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in sequences)
+    return _SEQUENCE_RESET[url]
 
 
 class IsolatedClient(FlaskClient):
@@ -122,19 +149,35 @@ def app_factory(_schema: str) -> Iterator[Callable[..., Flask]]:
                 engine.dispose()
 
 
+# The `app` of every test, built once per database: building one costs about 0.25 s, a third of a
+# typical test. Each test gets it with the test settings as they were (a test may change app.config).
+_SHARED_APPS: dict[str, Flask] = {}
+
+
 @pytest.fixture
-def app(app_factory: Callable[..., Flask]) -> Iterator[Flask]:
-    # The test's own session reads with plain BEGIN on SQLite (see interviews/database.py);
-    # live servers built with app_factory keep BEGIN IMMEDIATE, as in production.
-    app = app_factory(
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "execution_options": {"sqlite_immediate": False}}
-    )
+def app(_schema: str) -> Iterator[Flask]:
+    app = _SHARED_APPS.get(_schema)
+    if app is None:
+        # The test's own session reads with plain BEGIN on SQLite (see interviews/database.py);
+        # live servers built with app_factory keep BEGIN IMMEDIATE, as in production.
+        app = create_app(
+            TestConfig,
+            SQLALCHEMY_DATABASE_URI=_schema,
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "execution_options": {"sqlite_immediate": False}},
+        )
+        app.test_client_class = IsolatedClient
+        _SHARED_APPS[_schema] = app
+    settings = dict(app.config)
+    # The rate limiter is one object that the last app built configures (a test may build one with limits).
+    extensions.limiter.enabled = bool(app.config.get("RATELIMIT_ENABLED"))
     with app.app_context():
         _empty_all_tables()
         yield app
         db.session.rollback()
         db.session.remove()
         db.engine.dispose()
+    app.config.clear()
+    app.config.update(settings)
 
 
 @pytest.fixture
