@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import selectinload
 
 from interviews.extensions import db
@@ -268,16 +269,23 @@ def digest_proof(letter: InvitationLetter) -> DigestProof:
     return DigestProof(letter_digest, sum(sizes.values()), groups, sizes)
 
 
-def open_requests() -> list[CandidateRequest]:
-    """Candidates' messages staff have not dealt with yet, oldest first (the dashboard)."""
+def open_requests() -> list[Row[Any]]:
+    """Candidates' messages staff have not dealt with yet, oldest first (the dashboard): one query, each row
+    the request with its candidate's name and contact and its race, joined rather than loaded after."""
     return list(
-        db.session.scalars(
-            select(CandidateRequest)
-            .where(CandidateRequest.handled_at.is_(None))
-            .options(
-                selectinload(CandidateRequest.invitation).selectinload(Invitation.candidate),
-                selectinload(CandidateRequest.invitation).selectinload(Invitation.letter),
+        db.session.execute(
+            select(
+                CandidateRequest,
+                Candidate.name.label("candidate"),
+                Candidate.contact_name,
+                Candidate.contact_email,
+                Candidate.contact_phone,
+                InvitationLetter.race_id,
             )
+            .join(Invitation, Invitation.id == CandidateRequest.invitation_id)
+            .join(Candidate, Candidate.id == Invitation.candidate_id)
+            .join(InvitationLetter, InvitationLetter.id == Invitation.letter_id)
+            .where(CandidateRequest.handled_at.is_(None))
             .order_by(CandidateRequest.created_at)
             .limit(50)
         )
