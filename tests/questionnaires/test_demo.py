@@ -10,7 +10,7 @@ from interviews.demo import load_demo
 from interviews.extensions import db
 from interviews.invitations.links import make_token
 from interviews.questionnaires.models import ResponseStatus, Stance
-from interviews.questionnaires.record import load_record
+from interviews.questionnaires.record import load_record, race_summary
 from interviews.races.models import Race
 from interviews.votes.models import Vote
 
@@ -33,6 +33,9 @@ def test_the_demo_questionnaires_tell_the_story_and_their_pages_open(app, client
         "Harriet Lindgren": ResponseStatus.not_started,  # never did
     }
     assert president.questionnaire is not None and president.questionnaire.required_before_booking
+    # The race page's figures, counted by the database, tell the same story (the module docstring's).
+    assert race_summary(_race("2028 Presidential endorsement")).counts == {"submitted": 2, "late": 1, "not_started": 2}
+    assert race_summary(_race("2027 Governor")).counts == {"submitted": 1, "draft": 2, "not_started": 2}
     # Each returned it before booking, as the rule required.
     for candidate in president.candidates:
         response = president.responses.get(candidate.id)
