@@ -12,10 +12,15 @@ import zlib
 
 def _streams(pdf: bytes) -> list[bytes]:
     out = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    # The data runs up to the newline before "endstream". A writer may end it with CR LF instead; but a
+    # CR there may as well be the compressed data's own last byte (about one stream in 256), so both
+    # readings are tried rather than the CR dropped by the pattern.
+    for match in re.finditer(rb"stream\r?\n(.*?)\nendstream", pdf, re.S):
         data = match.group(1)
-        with contextlib.suppress(zlib.error):
-            data = zlib.decompress(data)
+        for candidate in (data, data[:-1]) if data.endswith(b"\r") else (data,):
+            with contextlib.suppress(zlib.error):
+                data = zlib.decompress(candidate)
+                break
         out.append(data)
     return out
 
