@@ -8,6 +8,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from interviews.decisions.record import stages_json
 from interviews.filters import format_date, format_datetime
 from interviews.notes.polls import share
 from interviews.notes.record import BATCH, RecordBook, interview_records, ledger_rows
@@ -125,6 +126,24 @@ def record_book_pdf(book: RecordBook, organisation: str, progress: Callable[[int
         for r in poll.results:
             figure = f"{r.value}%" if poll.unit else f"{r.value:,.0f} ({share(poll, r)}%)"
             doc.para(f"• {r.candidate.name}: {figure}", 9, indent=4)
+
+    if book.decision is not None:
+        # The decision path: each stage's votes with their result in words and their digest.
+        doc.heading("The decision, stage by stage")
+        if book.decision.words:
+            doc.para(book.decision.words)
+        for entry in stages_json(book.decision):
+            rule = (entry["rule"] or {}).get("in_words", "")
+            doc.para(f"Stage {entry['position']}: {entry['name']} ({entry['body']}). {rule}.", 9)
+            for vote in entry["votes"]:
+                doc.para(
+                    f"Vote of {vote['held_on']}: {vote['result']} ({vote['verdict']}). "
+                    f"Record {vote['chain_position']} of the chain, digest {vote['digest']}",
+                    8,
+                    indent=4,
+                )
+            if not entry["votes"]:
+                doc.para("Not voted yet.", 8, indent=4)
 
     doc.heading("Vote")
     final = book.final_vote

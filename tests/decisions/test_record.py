@@ -13,6 +13,7 @@ from interviews.extensions import db
 from interviews.votes.models import Vote
 from tests.decisions.conftest import ROSA, SAM
 from tests.decisions.test_paths import run_stage, seat
+from tests.notes.pdftext import pdf_text
 from tests.votes.conftest import tamper
 
 
@@ -48,6 +49,9 @@ def test_the_record_book_json_has_one_entry_per_stage(client: Any, auth: Any, st
     )
     page = client.get(f"/races/{race.id}/record").get_data(as_text=True)
     assert "The decision, stage by stage" in page and board.digest in page
+    pdf = pdf_text(client.get(f"/races/{race.id}/record.pdf").data)
+    assert "Stage 2: Board ratification (Executive Board)." in pdf
+    assert f"Record {board.chain_position} of the chain, digest {board.digest}" in pdf.replace("\n", " ")
 
 
 def test_verify_passes_an_untouched_path(runner: Any, decided: Any) -> None:
