@@ -68,6 +68,7 @@ class Row:
     rounds: list[tuple[int, list[str]]]  # (stage position, ballots), in the order they are held
     decision: str
     verdicts: list[str]
+    figures: list[str]  # the deciding option's line of each stage's explanation, worked out by hand
     weights: dict[int, list[int]] = field(default_factory=dict)
     motions: list[paths.MotionSpec] = field(default_factory=list)
 
@@ -87,6 +88,10 @@ ROWS = [
         "No endorsement, after the Political Committee recommended Rosa Delgado-Park 9-2 and the Executive Board "
         "did not ratify it: 58.3%, short of the two-thirds required.",
         ["carried", "failed"],
+        [
+            "9 of 11 votes cast, 81.8%; more than 1/2 needed (more than 5 1/2); reached.",
+            "7 of 12 votes cast, 58.3%; at least 2/3 needed (8); not reached.",
+        ],
     ),
     Row(
         "clc_cope",
@@ -95,6 +100,10 @@ ROWS = [
         "Endorsed Rosa Delgado-Park, after the COPE Committee recommended it 4-0 with 1 abstaining and the "
         "Council delegates ratified it by 71.4%, more than the two-thirds required.",
         ["carried", "carried"],
+        [
+            "4 of 4 votes cast, 100.0%; more than 1/2 needed (more than 2); reached.",
+            "5 of 7 votes cast, 71.4%; at least 2/3 needed (4 2/3); reached.",
+        ],
     ),
     Row(
         "nea",
@@ -110,6 +119,13 @@ ROWS = [
         "by 60.0%, more than the 58% required and the Representative Assembly ratified it by 58.3%, more than the "
         "58% required.",
         ["carried", "failed", "carried", "carried", "carried"],
+        [
+            "6 of 10 votes cast, 60.0%; at least 58% needed (5 4/5); reached.",
+            "5 of 10 votes cast, 50.0%; at least 58% needed (5 4/5); not reached.",
+            "7 of 10 votes cast, 70.0%; at least 58% needed (5 4/5); reached.",
+            "6 of 10 votes cast, 60.0%; at least 58% needed (5 4/5); reached.",
+            "7 of 12 votes cast, 58.3%; at least 58% needed (6 24/25); reached.",
+        ],
     ),
     Row(
         "afl_cio",
@@ -117,6 +133,7 @@ ROWS = [
         [(1, [ROSA, SAM, ROSA])],
         "Endorsed Rosa Delgado-Park, after the General Board endorsed it 700,000-300,000.",
         ["carried"],
+        ["700,000 of 1,000,000 weighted votes cast, 70.0%; at least 2/3 needed (666,666 2/3); reached."],
         weights={1: [600_000, 300_000, 100_000]},
     ),
     Row(
@@ -125,6 +142,7 @@ ROWS = [
         [(1, ballots_of(rosa=2, sam=2, none=1))],
         "No endorsement, after the General Executive Board reached no decision (threshold not reached).",
         ["failed"],
+        ["2 of 5 votes cast, 40.0%; more than 1/2 needed (more than 2 1/2); not reached."],
     ),
     Row(
         "delegates_dual",
@@ -145,6 +163,10 @@ ROWS = [
         "Endorsement Committee recommended it 6-3 and the Convention delegates ratified it by 80.0%, more than "
         "the two-thirds required.",
         ["carried", "carried"],
+        [
+            "6 of 9 votes cast, 66.7%; more than 1/2 needed (more than 4 1/2); reached.",
+            "8 of 10 votes cast, 80.0%; at least 2/3 needed (6 2/3); reached.",
+        ],
         motions=[
             paths.MotionSpec(
                 [0, 1],
@@ -175,6 +197,9 @@ def test_each_preset_end_to_end(race: Race, staffer: Any, row: Row) -> None:
         assert paths.path_state(race).current == stage
         held.append(run_stage(race, stage, choices, actor=staffer, motions=motions if position == 1 else None))
     assert [v.verdict for v in held] == row.verdicts
+    for vote, figures in zip(held, row.figures, strict=True):
+        explanation = (vote.record or {})["result"]["explanation"]
+        assert figures in explanation, (vote.stage_name, explanation)
     state = paths.path_state(race)
     assert state.decided and state.current is None
     assert decision_words(state) == row.decision
