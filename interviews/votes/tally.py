@@ -93,6 +93,13 @@ class Result:
         return summary_in_words(self.outcome, self.winner.label if self.winner else None, self.reason)
 
     @property
+    def headline(self) -> str:
+        """The explanation's result line as a headline: "The recommendation is ratified" (a count not yet final)."""
+        last = self.lines[-1] if self.lines else ""
+        words = last.removeprefix("Result: ").rstrip(".")
+        return words[:1].upper() + words[1:]
+
+    @property
     def explanation(self) -> str:
         return " ".join(self.lines)
 

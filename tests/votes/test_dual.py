@@ -1,6 +1,6 @@
 """A rule that allows a dual endorsement: a tie at the top between candidates reaching the threshold
 endorses each of them; without it the same tie endorses nobody. Figures worked out by hand: 3 of 7 is
-42.9%, more than one-third."""
+42.9%, more than one-third. And how a stage's count (yes / no on a recommendation) reads before it is final."""
 
 from __future__ import annotations
 
@@ -39,3 +39,9 @@ def test_the_rule_in_words_says_so() -> None:
         "reaching the threshold endorses each (a dual endorsement)"
     )
     assert "dual" not in Rule().to_record()
+
+
+def test_a_count_not_yet_final_has_its_result_line_as_headline() -> None:
+    options = [Option("y", "Yes", words="the recommendation is ratified"), Option("n", "No", True)]
+    result = count(options, [CastBallot("y")] * 2 + [CastBallot("n")], [], Rule())
+    assert result.headline == "The recommendation is ratified"
