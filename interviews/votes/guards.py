@@ -4,8 +4,8 @@ The app never needs to: finalising is the last UPDATE of a vote row (from closed
 totals, presence and options are written only before that, publications and audit events are only
 ever inserted. So the triggers stop an app bug, or a stray UPDATE or DELETE sent through the app's
 own database role, before it reaches the record. They do not stop whoever may drop or disable
-triggers (the tables' owner, a superuser), nor TRUNCATE (row triggers do not see it; the tests
-empty their tables with it), nor a restore of an old backup: `votes verify --head` with a head an
+triggers (the tables' owner, a superuser; the tests empty their tables with the triggers off, as a
+superuser), nor TRUNCATE (row triggers do not see it), nor a restore of an old backup: `votes verify --head` with a head an
 outside witness kept is what catches a chain rewritten wholesale.
 
 The same `install` runs from the Alembic revision and after `create_all` (the tests' schema).
