@@ -5,8 +5,8 @@ totals, presence and options are written only before that, publications and audi
 ever inserted. So the triggers stop an app bug, or a stray UPDATE or DELETE sent through the app's
 own database role, before it reaches the record. They do not stop whoever may drop or disable
 triggers (the tables' owner, a superuser; the tests empty their tables with the triggers off, as a
-superuser), nor TRUNCATE (row triggers do not see it), nor a restore of an old backup: `votes verify --head` with a head an
-outside witness kept is what catches a chain rewritten wholesale.
+superuser), nor TRUNCATE (row triggers do not see it), nor a restore of an old backup:
+`votes verify --head` with a head an outside witness kept is what catches a chain rewritten wholesale.
 
 The same `install` runs from the Alembic revision and after `create_all` (the tests' schema).
 """

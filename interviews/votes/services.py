@@ -131,6 +131,17 @@ def result_of(vote: Vote) -> tally.Result:
     return tally.count(options, ballots, roll, rule_of_vote(vote), no_winner_words=no_winner_words)
 
 
+def shown_result(vote: Vote) -> tally.Result:
+    """The result a page shows: a final vote's as its record states it, else counted from the rows now."""
+    record = vote.record
+    if vote.is_final and record is not None:
+        words = {kind.value: text for kind, text in stages.YES_NO_WORDS.items()}
+        return tally.result_from_record(
+            record, words_by_kind=words, no_winner_words=stages.NO_WINNER_WORDS.get(vote.stage_mode or "")
+        )
+    return result_of(vote)
+
+
 def votes_of_race(race: Race) -> list[Vote]:
     return list(db.session.scalars(select(Vote).where(Vote.race_id == race.id).order_by(Vote.held_on, Vote.id)))
 

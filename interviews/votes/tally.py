@@ -17,6 +17,8 @@ from interviews.races.models import QuorumKind, VoteBase
 from interviews.votes.rules import BASE_SHORT, Rule, fraction_in_words
 
 NO_ENDORSEMENT = "No endorsement"
+# Option kinds (votes.models.OptionKind) that count as "no endorsement" when they win.
+NOT_ENDORSING = ("open", "no_endorsement", "reject", "keep")
 
 
 class Outcome(enum.Enum):
@@ -103,6 +105,23 @@ class Result:
     def explanation(self) -> str:
         return " ".join(self.lines)
 
+    @property
+    def shown_lines(self) -> list[str]:
+        """The explanation for a page: the line of each option that had votes (or reached the threshold, or is
+        "no endorsement"), one line for the rest, then abstentions, quorum and the result. A field of two
+        thousand candidates would otherwise print two thousand lines of "0 of 49"."""
+        if len(self.lines) <= len(self.options):  # the record's own explanation, shown as it stands
+            return list(self.lines)
+        per_option = self.lines[: len(self.options)]
+        kept = [
+            line
+            for r, line in zip(self.options, per_option, strict=True)
+            if r.votes or r.met or r.option.no_endorsement
+        ]
+        hidden = len(per_option) - len(kept)
+        rest = [f"{hidden:,} other options: no votes."] if hidden else []
+        return kept + rest + self.lines[len(self.options) :]
+
     def to_record(self) -> dict[str, Any]:
         # Records counted before dual endorsements existed keep exactly their old keys.
         extra = {"winners": [w.label for w in self.winners]} if self.rule.dual else {}
@@ -143,6 +162,71 @@ def summary_in_words(outcome: Outcome, winner: str | None, reason: str) -> str:
     if winner is not None:  # "No endorsement" reached the threshold itself
         return "No endorsement (voted)"
     return f"No endorsement ({reason})"
+
+
+def _fraction(text: str) -> Fraction:
+    numerator, _, denominator = text.partition("/")
+    return Fraction(int(numerator), int(denominator or 1))
+
+
+def result_from_record(
+    record: dict[str, Any], *, words_by_kind: dict[str, str] | None = None, no_winner_words: str | None = None
+) -> Result:
+    """A final vote's result as its hashed record states it, without counting again: what the pages show
+    of a final vote is the record that `verify` checks, and a field of two thousand options is not
+    re-tallied on every view. Options are keyed by label, as the record names them. The explanation is
+    written again from these figures; should it not read as the record's does, the record's is shown."""
+    kept = record["rule"]
+    rule = Rule(
+        threshold=_fraction(kept["threshold"]),
+        inclusive=kept["inclusive"],
+        base=VoteBase(kept["base"]),
+        quorum_kind=QuorumKind(kept["quorum_kind"]),
+        quorum=_fraction(kept["quorum"]),
+        weighted=kept["weighted"],
+        secret=kept["secret"],
+        dual=kept.get("dual", False),
+    )
+    listed = {o["label"]: o for o in record.get("options", [])}
+
+    def option(label: str) -> Option:
+        entry = listed.get(label, {})
+        kind = entry.get("kind")
+        # Version 1 records have no kinds: "no endorsement" is the option without a candidate.
+        none = kind in NOT_ENDORSING if kind is not None else entry.get("candidate_id") is None
+        return Option(label, label, no_endorsement=none, words=(words_by_kind or {}).get(kind or ""))
+
+    counted = record["result"]
+    options = [
+        OptionResult(
+            option=option(o["label"]),
+            votes=o["votes"],
+            ballots=o["ballots"],
+            share=_fraction(o["share"]) if o["share"] is not None else None,
+            met=o["met"],
+        )
+        for o in counted["options"]
+    ]
+    by_label = {r.option.label: r.option for r in options}
+    winner = by_label.get(counted["winner"]) if counted["winner"] else None
+    winners = tuple(by_label[w] for w in counted.get("winners", []) if w in by_label) or ((winner,) if winner else ())
+    quorum = counted["quorum"]
+    result = Result(
+        rule=rule,
+        options=options,
+        abstentions=counted["abstentions"],
+        ballots=counted["ballots"],
+        base=counted["base"],
+        needed=_fraction(counted["needed"]),
+        quorum=Quorum(_fraction(quorum["required"]), quorum["present"], quorum["entitled"], quorum["met"]),
+        outcome=Outcome(counted["outcome"]),
+        winner=winner,
+        reason=counted["reason"],
+        winners=winners,
+    )
+    lines = _explain(result, no_winner_words)
+    result.lines.extend(lines if " ".join(lines) == counted["explanation"] else [counted["explanation"]])
+    return result
 
 
 def fraction_text(value: Fraction) -> str:

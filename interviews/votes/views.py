@@ -151,7 +151,7 @@ def show(vote_id: int) -> ResponseReturnValue:
     form = _ballot_form(vote)
     if own_ballot is not None:
         form.choice.data = str(own_ballot.option_id) if own_ballot.option_id else ABSTAIN
-    result = services.result_of(vote) if vote.status in (VoteStatus.closed, VoteStatus.final) else None
+    result = services.shown_result(vote) if vote.status in (VoteStatus.closed, VoteStatus.final) else None
     named_ballots = {}
     if not vote.secret and result is not None:
         named_ballots = {b.member_id: b for b in vote.ballots}
@@ -325,7 +325,7 @@ def public(vote_id: int) -> ResponseReturnValue:
     # Unpublished results do not exist for the public, not even as a refusal.
     if vote is None or vote.status is not VoteStatus.final or vote.publication is None:
         abort(404)
-    result = services.result_of(vote)
+    result = services.shown_result(vote)
     return render_template(
         "votes/public.html",
         vote=vote,
@@ -361,7 +361,7 @@ def record_book_section(race: Race, viewer: object) -> str | None:
     shown = [v for v in services.votes_of_race(race) if v.status in (VoteStatus.closed, VoteStatus.final)]
     if not shown:
         return None
-    results = [(v, services.result_of(v)) for v in shown]
+    results = [(v, services.shown_result(v)) for v in shown]
     return render_template(
         "votes/_record_book_section.html",
         race=race,

@@ -200,6 +200,8 @@ def test_each_preset_end_to_end(race: Race, staffer: Any, row: Row) -> None:
     for vote, figures in zip(held, row.figures, strict=True):
         explanation = (vote.record or {})["result"]["explanation"]
         assert figures in explanation, (vote.stage_name, explanation)
+        # What its page shows is read from that record, and reads as the count.
+        assert services.shown_result(vote).lines == services.result_of(vote).lines
     state = paths.path_state(race)
     assert state.decided and state.current is None
     assert decision_words(state) == row.decision
