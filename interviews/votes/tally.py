@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -89,6 +89,9 @@ class Result:
     # Every option endorsed: the winner, or the candidates tied at the top under a rule that allows a dual.
     winners: tuple[Option, ...] = ()
     lines: list[str] = field(default_factory=list)
+    no_winner_words: str | None = None
+    # A result read back from a final record for a page carries only the condensed lines (see shown_lines).
+    condensed_lines: list[str] | None = None
 
     @property
     def summary(self) -> str:
@@ -110,17 +113,11 @@ class Result:
         """The explanation for a page: the line of each option that had votes (or reached the threshold, or is
         "no endorsement"), one line for the rest, then abstentions, quorum and the result. A field of two
         thousand candidates would otherwise print two thousand lines of "0 of 49"."""
-        if len(self.lines) <= len(self.options):  # the record's own explanation, shown as it stands
-            return list(self.lines)
-        per_option = self.lines[: len(self.options)]
-        kept = [
-            line
-            for r, line in zip(self.options, per_option, strict=True)
-            if r.votes or r.met or r.option.no_endorsement
-        ]
-        hidden = len(per_option) - len(kept)
-        rest = [f"{hidden:,} other options: no votes."] if hidden else []
-        return kept + rest + self.lines[len(self.options) :]
+        return (
+            self.condensed_lines
+            if self.condensed_lines is not None
+            else _explain(self, self.no_winner_words, condensed=True)
+        )
 
     def to_record(self) -> dict[str, Any]:
         # Records counted before dual endorsements existed keep exactly their old keys.
@@ -223,10 +220,12 @@ def result_from_record(
         winner=winner,
         reason=counted["reason"],
         winners=winners,
+        no_winner_words=no_winner_words,
     )
-    lines = _explain(result, no_winner_words)
-    result.lines.extend(lines if " ".join(lines) == counted["explanation"] else [counted["explanation"]])
-    return result
+    # The record keeps the whole explanation as one text; a page lists the lines of the options with votes,
+    # written again from the record's figures (not every one of two thousand).
+    result.lines.append(counted["explanation"])
+    return replace(result, condensed_lines=_explain(result, no_winner_words, condensed=True))
 
 
 def fraction_text(value: Fraction) -> str:
@@ -343,6 +342,7 @@ def count(
         winner=winner,
         reason=reason,
         winners=winners,
+        no_winner_words=no_winner_words,
     )
     result.lines.extend(_explain(result, no_winner_words))
     return result
@@ -371,16 +371,28 @@ def needed_text(result: Result) -> str:
     return f"{rule.comparison} {fraction} needed ({amount})"
 
 
-def _explain(result: Result, no_winner_words: str | None = None) -> list[str]:
+def _shown(r: OptionResult) -> bool:
+    """Whether a page lists the option's line: it had votes, reached the threshold, or is "no endorsement"."""
+    return bool(r.votes or r.met or r.option.no_endorsement)
+
+
+def _explain(result: Result, no_winner_words: str | None = None, *, condensed: bool = False) -> list[str]:
+    """The explanation's lines; `condensed` (for a page) leaves out the options without votes, counted in one line."""
     rule = result.rule
     unit = ("weighted " if rule.weighted else "") + BASE_SHORT[rule.base]
     lines = []
+    needed = needed_text(result)
     for r in result.options:
+        if condensed and not _shown(r):
+            continue
         if r.share is None:
             figures = f"{r.votes:,} votes; no {unit} to count against"
         else:
             figures = f"{r.votes:,} of {result.base:,} {unit}, {percent(r.share)}"
-        lines.append(f"{r.option.label}: {figures}; {needed_text(result)}; {'reached' if r.met else 'not reached'}.")
+        lines.append(f"{r.option.label}: {figures}; {needed}; {'reached' if r.met else 'not reached'}.")
+    hidden = sum(1 for r in result.options if not _shown(r)) if condensed else 0
+    if hidden:
+        lines.append(f"{hidden:,} other options: no votes.")
     if result.abstentions:
         lines.append(f"Abstentions: {result.abstentions:,}.")
     q = result.quorum

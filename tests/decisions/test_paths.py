@@ -201,7 +201,7 @@ def test_each_preset_end_to_end(race: Race, staffer: Any, row: Row) -> None:
         explanation = (vote.record or {})["result"]["explanation"]
         assert figures in explanation, (vote.stage_name, explanation)
         # What its page shows is read from that record, and reads as the count.
-        assert services.shown_result(vote).lines == services.result_of(vote).lines
+        assert services.shown_result(vote).shown_lines == services.result_of(vote).shown_lines
     state = paths.path_state(race)
     assert state.decided and state.current is None
     assert decision_words(state) == row.decision

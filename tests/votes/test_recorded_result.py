@@ -27,7 +27,8 @@ def test_the_recorded_result_reads_as_the_count(
     services.finalise_vote(vote, actor=secretary)
     db.session.commit()
     counted, recorded = services.result_of(vote), services.shown_result(vote)
-    assert recorded.lines == counted.lines
+    assert recorded.explanation == counted.explanation  # the record's text, as counted
+    assert recorded.shown_lines == counted.shown_lines  # a page's lines, written again from the record's figures
     assert recorded.summary == counted.summary and recorded.outcome is counted.outcome
     assert [(r.option.label, r.votes, r.share, r.met) for r in recorded.options] == [
         (r.option.label, r.votes, r.share, r.met) for r in counted.options
