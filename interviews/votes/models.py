@@ -128,9 +128,9 @@ class Vote(Model):
     @property
     def result_text(self) -> str:
         """The result in words, read from the hashed final record: what pages show is what verify checks."""
-        if not self.record_json:
+        record = self.record
+        if record is None:
             return ""
-        record = json.loads(self.record_json)
         if record.get("stage"):
             words = stage_result_words(record)
             return words[0].upper() + words[1:]
@@ -139,8 +139,17 @@ class Vote(Model):
 
     @property
     def record(self) -> dict[str, Any] | None:
-        """The final record, parsed (None before the vote is final)."""
-        return json.loads(self.record_json) if self.record_json else None
+        """The final record, parsed (None before the vote is final). Parsed once per text: a field of two
+        thousand candidates makes a record of a few hundred kilobytes, which a page reads several times."""
+        text = self.record_json
+        if not text:
+            return None
+        cached = self.__dict__.get("_parsed_record")
+        if cached is None or cached[0] is not text:
+            cached = (text, json.loads(text))
+            self.__dict__["_parsed_record"] = cached
+        parsed: dict[str, Any] = cached[1]
+        return parsed
 
     @property
     def is_stage(self) -> bool:
