@@ -4,7 +4,6 @@ two requests in production: one wins, the other is told. Runs on SQLite (BEGIN I
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -22,6 +21,7 @@ from interviews.votes.models import Vote
 from interviews.votes.verify import verify_chain
 from tests.decisions.conftest import ROSA
 from tests.decisions.test_paths import option_for, seat
+from tests.votes.test_concurrency import race_threads
 
 
 @pytest.fixture
@@ -30,34 +30,8 @@ def server_app(app_factory: Any) -> Any:
     return app_factory()
 
 
-def at_once(app: Any, jobs: list[Callable[[], None]]) -> list[str]:
-    db.session.commit()
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [""] * len(jobs)
-
-    def run(i: int, job: Callable[[], None]) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                job()
-                db.session.commit()
-                outcomes[i] = "ok"
-            except (services.VoteError, DecisionError) as error:
-                db.session.rollback()
-                outcomes[i] = f"refused: {error}"
-            except Exception as error:  # reported in the assertion, not swallowed
-                db.session.rollback()
-                outcomes[i] = f"ERROR {type(error).__name__}: {error}"
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    db.session.expire_all()
-    return outcomes
+def at_once(app: Any, jobs: list[Callable[[], str]]) -> list[str]:
+    return race_threads(app, jobs, refusals=(DecisionError,))
 
 
 @pytest.fixture
@@ -75,9 +49,10 @@ def committee_vote(race: Any, staffer: Any) -> Vote:
     return vote
 
 
-def step(vote_id: int, user_id: int, action: Callable[..., object]) -> Callable[[], None]:
-    def job() -> None:
+def step(vote_id: int, user_id: int, action: Callable[..., object]) -> Callable[[], str]:
+    def job() -> str:
         action(db.session.get(Vote, vote_id), actor=db.session.get(User, user_id))
+        return "ok"
 
     return job
 
@@ -125,12 +100,13 @@ def test_two_secretaries_preparing_the_next_stage_at_once(
     board_id = board.id  # read here: the threads must not touch this session's objects
     db.session.commit()
 
-    def prepare(user_id: int) -> Callable[[], None]:
-        def job() -> None:
+    def prepare(user_id: int) -> Callable[[], str]:
+        def job() -> str:
             stage = db.session.get(DecisionStage, board_id)
             paths.prepare_stage_vote(
                 stage.race, stage, held_on=date(2027, 4, 1), motion="Ratify", actor=db.session.get(User, user_id)
             )
+            return "ok"
 
         return job
 

@@ -26,8 +26,11 @@ def server_app(app_factory):  # type: ignore[no-untyped-def]
     return app_factory()
 
 
-def race_threads(app, jobs: list[Callable[[], str]]) -> list[str]:  # type: ignore[no-untyped-def]
-    """Start every job at once, each in its own app context; collect 'ok', a refusal message, or an error."""
+def race_threads(app, jobs: list[Callable[[], str]], refusals: tuple[type[Exception], ...] = ()) -> list[str]:  # type: ignore[no-untyped-def]
+    """Start every job at once, each in its own app context; collect 'ok', a refusal message, or an error.
+
+    A refusal is a VoteError, or one of `refusals` (another feature's refusal, as the decisions tests pass).
+    """
     db.session.commit()
     barrier = threading.Barrier(len(jobs))
     outcomes: list[str] = [""] * len(jobs)
@@ -38,7 +41,7 @@ def race_threads(app, jobs: list[Callable[[], str]]) -> list[str]:  # type: igno
             try:
                 outcomes[i] = job()
                 db.session.commit()
-            except services.VoteError as error:
+            except (services.VoteError, *refusals) as error:
                 db.session.rollback()
                 outcomes[i] = f"refused: {error}"
             except Exception as error:  # reported in the assertion, not swallowed
