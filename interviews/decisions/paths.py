@@ -29,7 +29,8 @@ from interviews.extensions import db
 from interviews.races.models import QuorumKind, Race
 from interviews.votes.models import OptionKind, Vote, VoteOption, VoteStatus
 from interviews.votes.record import STAGE_RECORD_VERSION, canonical_json
-from interviews.votes.rules import Rule, rule_of_race
+from interviews.votes.rules import Rule
+from interviews.votes.stage_words import money
 from interviews.votes.tally import NO_ENDORSEMENT
 
 OPEN_RACE = "Open race: members free to choose"
@@ -457,7 +458,7 @@ def _field_options(
             label += ", on conditions"
         if motion.contribution_cents is not None:
             terms["contribution"] = {"cents": motion.contribution_cents, "fund": " ".join(motion.fund.split())}
-            label += f", with a contribution of {_money(motion.contribution_cents)}"
+            label += f", with a contribution of {money(motion.contribution_cents)}"
         if label in labels:
             raise DecisionError(f"“{label}” is on the ballot already.")
         labels.add(label)
@@ -466,11 +467,6 @@ def _field_options(
     options.append((OPEN_RACE, OptionKind.open, None, None))
     options.append((NO_ENDORSEMENT, OptionKind.no_endorsement, None, None))
     return options
-
-
-def _money(cents: int) -> str:
-    dollars, rest = divmod(cents, 100)
-    return f"${dollars:,}" if rest == 0 else f"${dollars:,}.{rest:02d}"
 
 
 def _add_options(vote: Vote, options: list[tuple[str, OptionKind, int | None, str | None]]) -> None:
@@ -543,7 +539,3 @@ def start_rescission(race: Race, *, body: Body, held_on: date, motion: str, acto
         summary=f"Rescission of {race.title}'s {'endorsement' if state.decided else 'recommendation'} prepared",
     )
     return vote
-
-
-def rule_of_stage(stage: DecisionStage) -> Rule:
-    return rule_of_race(stage)
