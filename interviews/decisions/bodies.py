@@ -16,7 +16,7 @@ from interviews.audit.actors import Actor
 from interviews.audit.services import record
 from interviews.auth.models import User
 from interviews.decisions.errors import DecisionError
-from interviews.decisions.models import Body, BodyMember
+from interviews.decisions.models import Body, BodyMember, seated_on
 from interviews.decisions.roll_csv import RollReport, Sitting, parse_roll
 from interviews.extensions import db
 
@@ -30,6 +30,27 @@ def default_body() -> Body | None:
 
 def bodies() -> list[Body]:
     return list(db.session.scalars(select(Body).order_by(Body.is_default.desc(), Body.name)))
+
+
+def seat_counts(body_ids: list[int], day: date) -> dict[int, int]:
+    """{body id: members sitting on `day`}, counted by the database (a convention roll has thousands)."""
+    if not body_ids:
+        return {}
+    rows = db.session.execute(
+        select(BodyMember.body_id, func.count())
+        .where(BodyMember.body_id.in_(body_ids), seated_on(day))
+        .group_by(BodyMember.body_id)
+    )
+    return dict.fromkeys(body_ids, 0) | {body_id: n for body_id, n in rows}
+
+
+def seated(body: Body, day: date) -> list[BodyMember]:
+    """The members sitting on `day`, by name: the roll a vote opening that day freezes."""
+    return list(
+        db.session.scalars(
+            select(BodyMember).where(BodyMember.body_id == body.id, seated_on(day)).order_by(BodyMember.name)
+        )
+    )
 
 
 def check_weight(weight: object) -> int:

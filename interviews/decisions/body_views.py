@@ -9,7 +9,7 @@ from typing import TypeVar
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 from wtforms import Label
 
@@ -26,7 +26,7 @@ from interviews.decisions.body_forms import (
     WeightForm,
 )
 from interviews.decisions.errors import DecisionError
-from interviews.decisions.models import Body, BodyMember
+from interviews.decisions.models import Body, BodyMember, seated_on
 from interviews.extensions import db
 from interviews.forms import ConfirmForm
 from interviews.pagination import paginate
@@ -46,10 +46,6 @@ def get_body_or_404(body_id: int) -> Body:
 
 def get_member_or_404(member_id: int) -> BodyMember:
     return db.get_or_404(BodyMember, member_id)
-
-
-def _sitting_on(day: date) -> ColumnElement[bool]:
-    return (BodyMember.joined_on <= day) & or_(BodyMember.left_on.is_(None), BodyMember.left_on > day)
 
 
 def _seats(body: Body, *where: ColumnElement[bool]) -> Select[tuple[BodyMember]]:
@@ -78,7 +74,7 @@ def _index_page(form: BodyForm, status: int = 200) -> ResponseReturnValue:
         body_id: (count, weight)
         for body_id, count, weight in db.session.execute(
             select(BodyMember.body_id, func.count(), func.coalesce(func.sum(BodyMember.weight), 0))
-            .where(_sitting_on(today))
+            .where(seated_on(today))
             .group_by(BodyMember.body_id)
         ).tuples()
     }
@@ -123,8 +119,8 @@ def sync_default() -> ResponseReturnValue:
         abort(400)
     body = services.sync_default_body(today=date.today(), actor=signed_in_user())
     db.session.commit()
-    sitting = body.members_on(date.today())
-    flash(f"{body.name} is up to date with the accounts: {len(sitting):,} members sit on it today.", "success")
+    sitting = services.seat_counts([body.id], date.today())[body.id]
+    flash(f"{body.name} is up to date with the accounts: {sitting:,} members sit on it today.", "success")
     return redirect(url_for("bodies.show", body_id=body.id))
 
 
@@ -142,11 +138,11 @@ def _show_page(
     today = date.today()
     day = day or today
     sitting = paginate(
-        _seats(body, _sitting_on(day)).order_by(func.lower(BodyMember.name), BodyMember.id),
+        _seats(body, seated_on(day)).order_by(func.lower(BodyMember.name), BodyMember.id),
         per_page=MEMBERS_PER_PAGE,
     )
     total_weight = db.session.scalar(
-        select(func.coalesce(func.sum(BodyMember.weight), 0)).where(BodyMember.body_id == body.id, _sitting_on(day))
+        select(func.coalesce(func.sum(BodyMember.weight), 0)).where(BodyMember.body_id == body.id, seated_on(day))
     )
     former = paginate(
         _seats(body, BodyMember.left_on <= day).order_by(

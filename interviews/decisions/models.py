@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ColumnElement, Enum, ForeignKey, String, Text, UniqueConstraint, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.auth.models import User
@@ -72,6 +72,11 @@ class Body(Model):
     def members_on(self, day: date) -> list[BodyMember]:
         """Who sat on the body on `day` (joined on or before it, not yet left)."""
         return [m for m in self.members if m.sits_on(day)]
+
+
+def seated_on(day: date) -> ColumnElement[bool]:
+    """SQL for BodyMember.sits_on(day), to count or list seats without loading a whole body's members."""
+    return (BodyMember.joined_on <= day) & or_(BodyMember.left_on.is_(None), BodyMember.left_on > day)
 
 
 class BodyMember(Model):

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from interviews.audit.services import diff, record
 from interviews.auth.models import User
-from interviews.decisions.bodies import create_body
+from interviews.decisions.bodies import create_body, seat_counts
 from interviews.decisions.errors import DecisionError
 from interviews.decisions.models import Body, DecisionStage, OnFail, StageMode
 from interviews.decisions.presets import PATH_PRESETS
@@ -373,7 +373,7 @@ def prepare_stage_vote(
         )
     if state.current is None or state.current.id != stage.id:
         raise DecisionError(_stage_order_error(state, stage))
-    if not stage.body.is_default and not stage.body.members_on(max(held_on, date.today())):
+    if not stage.body.is_default and not seat_counts([stage.body_id], max(held_on, date.today()))[stage.body_id]:
         raise DecisionError(f"{stage.body.name} has no members: add them before preparing its vote.")
     motion = motion.strip()
     if not motion:
@@ -488,7 +488,7 @@ def start_rescission(race: Race, *, body: Body, held_on: date, motion: str, acto
         raise DecisionError("There is no endorsement or recommendation of a candidate to rescind.")
     if state.pending is not None:
         raise DecisionError(f"{state.pending.stage_name}'s vote is not final yet: finish it first.")
-    if not body.is_default and not body.members_on(max(held_on, date.today())):
+    if not body.is_default and not seat_counts([body.id], max(held_on, date.today()))[body.id]:
         raise DecisionError(f"{body.name} has no members: add them first.")
     if not motion.strip():
         raise DecisionError("Write the motion put to the vote.")

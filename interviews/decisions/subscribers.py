@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from interviews.decisions.bodies import sync_default_body
+from interviews.decisions.bodies import seated, sync_default_body
 from interviews.decisions.models import DecisionStage, StageMode
 from interviews.decisions.paths import path_state
 from interviews.extensions import db
@@ -48,7 +48,4 @@ def open_stage_vote(vote: Vote, *, actor: Any, **_: Any) -> list[RollMember] | N
         vote.follows_digest = follows.digest if follows is not None else None
     today = date.today()
     body = sync_default_body(today=today, actor=actor) if stage.body.is_default else stage.body
-    return [
-        RollMember(m.name, m.weight, user_id=m.user_id, body_member_id=m.id)
-        for m in sorted(body.members_on(today), key=lambda m: m.name)
-    ]
+    return [RollMember(m.name, m.weight, user_id=m.user_id, body_member_id=m.id) for m in seated(body, today)]

@@ -7,6 +7,7 @@ message on a refusal, else commit once and redirect.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -90,7 +91,7 @@ def _path_page(race: Race, *, stage_form: StageForm | None = None, status: int =
         state=state,
         words=decision_words(state),
         rules={s.id: describe(rule_of_race(s)) for s in state.stages},
-        members={s.id: len(s.body.members_on(date.today())) for s in state.stages},
+        members=bodies.seat_counts(sorted({s.body_id for s in state.stages}), date.today()),
         is_staff=_is_staff(),
         preset_form=PresetForm(),
         stage_form=stage_form or _stage_form(),
@@ -119,7 +120,8 @@ def apply_preset(race_id: int) -> ResponseReturnValue:
         flash(str(error), "error")
     else:
         db.session.commit()
-        empty = [s.body.name for s in stages if not s.body.is_default and not s.body.members_on(date.today())]
+        seats = bodies.seat_counts([s.body_id for s in stages], date.today())
+        empty = [s.body.name for s in stages if not s.body.is_default and not seats[s.body_id]]
         flash("The decision path is set." + (f" Add the members of: {', '.join(empty)}." if empty else ""), "success")
     return redirect(url_for("decisions.path", race_id=race.id))
 
@@ -286,10 +288,12 @@ def race_section(race: Race, viewer: object) -> str | None:
 
 
 @section("record_book", order=85)
-def record_book_section(race: Race, viewer: object) -> str | None:
-    if race is None or not isinstance(viewer, User):
+def record_book_section(book: Any, viewer: object) -> str | None:
+    """The record book hands over the book it loaded, with its decision; a race alone works too."""
+    race = getattr(book, "race", book)
+    if not isinstance(race, Race) or not isinstance(viewer, User):
         return None
-    decision = load_decision(race)
+    decision = book.decision if hasattr(book, "decision") else load_decision(race)
     if decision is None:
         return None
     return render_template(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -355,10 +356,15 @@ def race_section(race: Race, viewer: object) -> str | None:
 
 
 @section("record_book", order=90)
-def record_book_section(race: Race, viewer: object) -> str | None:
-    if race is None or not isinstance(viewer, User):
+def record_book_section(book: Any, viewer: object) -> str | None:
+    """The record book hands over the book it loaded (its race and votes); a race alone works too."""
+    race = getattr(book, "race", book)
+    if not isinstance(race, Race) or not isinstance(viewer, User):
         return None
-    shown = [v for v in services.votes_of_race(race) if v.status in (VoteStatus.closed, VoteStatus.final)]
+    votes = getattr(book, "votes", None)
+    if votes is None:
+        votes = services.votes_of_race(race)
+    shown = [v for v in votes if v.status in (VoteStatus.closed, VoteStatus.final)]
     if not shown:
         return None
     results = [(v, services.shown_result(v)) for v in shown]
