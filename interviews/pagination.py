@@ -1,9 +1,9 @@
 """Lists that can grow are shown a page at a time, and cost what they show.
 
-`paginate(stmt, ...)` runs two queries whatever the size of the list: a count, and one page of rows
-(LIMIT/OFFSET over the statement's own ORDER BY, which must make the order total, e.g. end with the
-primary key). A list that fits on one page shows no page links, so a race of five candidates still
-reads as one page.
+`paginate(stmt, ...)` runs one query whatever the size of the list: one page of rows (LIMIT/OFFSET
+over the statement's own ORDER BY, which must make the order total, e.g. end with the primary key),
+with the count of them all alongside. A list that fits on one page shows no page links, so a race of
+five candidates still reads as one page.
 
 The page number comes from the query string. Junk, zero or a negative number is a 404 page (someone
 typed a link that was never offered); a number past the end shows the last page, because a list that
@@ -100,11 +100,28 @@ def page_number(arg: str = "page") -> int:
 
 
 def paginate(stmt: Select[Any], *, arg: str = "page", per_page: int = PER_PAGE, scalars: bool = True) -> Page[Any]:
-    """One page of `stmt`'s rows (ORM objects when `scalars`, else rows), and the total count."""
+    """One page of `stmt`'s rows (ORM objects when `scalars`, else rows), and the total count.
+
+    One round trip: the count rides along as an uncorrelated scalar subquery (computed once by the
+    database, from an index where it can), so the page's own ORDER BY ... LIMIT keeps its plan. Only
+    a page number past the end (no rows came back) costs a second count and a re-read of the last page.
+    """
     number = page_number(arg)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    number = min(number, pages)
-    page_stmt = stmt.limit(per_page).offset((number - 1) * per_page)
-    items: Sequence[Any] = db.session.scalars(page_stmt).all() if scalars else db.session.execute(page_stmt).all()
+    total_column = select(func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery()
+    counted = stmt.add_columns(total_column.label("page_total"))
+
+    def read(page: int) -> list[Any]:
+        return list(db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)))
+
+    rows = read(number)
+    if rows:
+        total = rows[0][-1]
+    else:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        last = max(1, -(-total // per_page))
+        if number > last:
+            number = last
+            rows = read(number) if total else []
+    # Rows keep the count as a trailing column; callers read rows by name or by leading index.
+    items: Sequence[Any] = [row[0] for row in rows] if scalars else rows
     return Page(items=items, number=number, per_page=per_page, total=total, arg=arg)

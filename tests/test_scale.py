@@ -2,7 +2,8 @@
 
 Two races are built directly (not through the services, which would take minutes): a small one that
 fits on one page, and one with more than two pages of candidates, interviews and invitations. Each
-page must send the same number of SQL statements for both, and show page links only for the big one.
+page must send the same number of SQL statements for both (a page number past the end of a list, asked
+of the small race, a fixed two more), and show page links only for the big one.
 """
 
 from __future__ import annotations
@@ -92,6 +93,14 @@ PAGES = {
     "record book, page 3": "/races/{id}/record?page=3&candidates=2",
     "search": "/search?q=Candidate",
 }
+# On the small race these pages ask for a page past the end of so many of their lists: each such
+# list costs one count and one re-read of its last page more (the same whatever the size).
+PAST_THE_END = {
+    "race page, page 2": 2,
+    "letter, slots page 2": 1,
+    "interviews, page 2": 1,
+    "record book, page 3": 2,
+}
 
 
 def test_each_page_costs_the_same_queries_for_4_or_120_candidates(client, auth, two_races, count_queries):  # type: ignore[no-untyped-def]
@@ -105,7 +114,8 @@ def test_each_page_costs_the_same_queries_for_4_or_120_candidates(client, auth, 
             assert response.status_code == 200, (label, size)
             counts[(label, size)] = q.count
     for label in PAGES:
-        assert counts[(label, "small")] == counts[(label, "big")], (label, counts)
+        extra = 2 * PAST_THE_END.get(label, 0)
+        assert counts[(label, "small")] == counts[(label, "big")] + extra, (label, counts)
 
 
 def test_a_small_race_reads_as_one_page_and_a_big_one_has_a_way_through(client, auth, two_races):  # type: ignore[no-untyped-def]
