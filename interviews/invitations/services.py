@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from interviews import signals
 from interviews.audit.actors import Actor
@@ -168,7 +168,7 @@ def free_slots(letter: InvitationLetter, now: datetime | None = None) -> list[Sl
         db.session.scalars(
             select(Slot)
             .where(Slot.letter_id == letter.id, Slot.taken_by_id.is_(None), Slot.starts_at > now)
-            .options(selectinload(Slot.location))
+            .options(joinedload(Slot.location))
             .order_by(Slot.starts_at)
         )
     )

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.audit.actors import Actor, user_of
 from interviews.audit.services import record
@@ -98,7 +99,15 @@ def latest_version(questionnaire: Questionnaire | None) -> QuestionnaireVersion 
 
 
 def response_of(invitation: Invitation) -> QuestionnaireResponse | None:
-    return db.session.scalar(select(QuestionnaireResponse).where(QuestionnaireResponse.invitation_id == invitation.id))
+    """The campaign's copy, with what its status reads (version, settings, submissions) in two queries."""
+    return db.session.scalar(
+        select(QuestionnaireResponse)
+        .where(QuestionnaireResponse.invitation_id == invitation.id)
+        .options(
+            joinedload(QuestionnaireResponse.version).joinedload(QuestionnaireVersion.questionnaire),
+            selectinload(QuestionnaireResponse.submissions),
+        )
+    )
 
 
 # --- checking what staff wrote -------------------------------------------------------------------

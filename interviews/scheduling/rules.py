@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.extensions import db
 from interviews.filters import format_datetime, format_time
@@ -228,9 +228,10 @@ def find_conflicts_for_windows(
             or_(*clauses),
         )
         .options(
-            selectinload(Interview.panel_seats).selectinload(PanelSeat.user),
-            selectinload(Interview.candidate),
-            selectinload(Interview.location),
+            # Many-to-one in the same query; the seats (one-to-many) in one more.
+            selectinload(Interview.panel_seats).joinedload(PanelSeat.user),
+            joinedload(Interview.candidate),
+            joinedload(Interview.location),
         )
         .order_by(Interview.starts_at, Interview.id)
     )
