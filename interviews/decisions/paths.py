@@ -18,6 +18,7 @@ from datetime import date
 from fractions import Fraction
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from interviews.audit.services import diff, record
 from interviews.auth.models import User
@@ -85,7 +86,10 @@ def _winner_endorses(vote: Vote) -> bool:
 def stages_of(race: Race) -> list[DecisionStage]:
     return list(
         db.session.scalars(
-            select(DecisionStage).where(DecisionStage.race_id == race.id).order_by(DecisionStage.position)
+            select(DecisionStage)
+            .where(DecisionStage.race_id == race.id)
+            .options(joinedload(DecisionStage.body))  # every page naming a stage names its body
+            .order_by(DecisionStage.position)
         )
     )
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.extensions import db
 from interviews.filters import format_datetime, format_time
@@ -160,10 +160,13 @@ def rows(race: Race, *, status: str = "") -> Page[LedgerRow]:
         stmt = stmt.where(Candidate.invitation.has(Invitation.status == InvitationStatus(status)))
     page = paginate(
         stmt.options(
-            selectinload(Candidate.invitation).selectinload(Invitation.slot).selectinload(Slot.location),
-            selectinload(Candidate.invitation).selectinload(Invitation.requests),
-            selectinload(Candidate.invitation).selectinload(Invitation.interviews),
-            selectinload(Candidate.invitation).selectinload(Invitation.booking_failures),
+            # The invitation (one per candidate) in the page's query; each list it has, one query more.
+            joinedload(Candidate.invitation).options(
+                selectinload(Invitation.slot).joinedload(Slot.location),
+                selectinload(Invitation.requests),
+                selectinload(Invitation.interviews),
+                selectinload(Invitation.booking_failures),
+            )
         ).order_by(Candidate.name, Candidate.id)
     )
     result = []
@@ -199,17 +202,16 @@ def summary(race: Race, letter: InvitationLetter, now: datetime | None = None) -
         .tuples()
         .all()
     )
-    running, not_invited = db.session.execute(
+    # The candidates' and the slots' figures in one statement: four counts, each from its own table.
+    in_race = select(func.count()).where(Candidate.race_id == race.id, Candidate.withdrawn_at.is_(None))
+    slots_of = select(func.count()).where(Slot.letter_id == letter.id)
+    running, not_invited, slots, free = db.session.execute(
         select(
-            func.count(),
-            func.count().filter(~Candidate.invitation.has()),
-        ).where(Candidate.race_id == race.id, Candidate.withdrawn_at.is_(None))
-    ).one()
-    slots, free = db.session.execute(
-        select(
-            func.count(),
-            func.count().filter(Slot.taken_by_id.is_(None), Slot.starts_at > now),
-        ).where(Slot.letter_id == letter.id)
+            in_race.scalar_subquery(),
+            in_race.where(~Candidate.invitation.has()).scalar_subquery(),
+            slots_of.scalar_subquery(),
+            slots_of.where(Slot.taken_by_id.is_(None), Slot.starts_at > now).scalar_subquery(),
+        )
     ).one()
     counts = {status: by_status[status] for status in InvitationStatus if by_status.get(status)}
     return Summary(counts=counts, running=running, not_invited=not_invited, slots=slots, free=free)

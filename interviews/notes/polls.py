@@ -70,7 +70,7 @@ def polls_of(race: Race) -> Sequence[MemberPoll]:
         select(MemberPoll)
         .where(MemberPoll.race_id == race.id)
         .order_by(MemberPoll.closes_on, MemberPoll.id)
-        .options(selectinload(MemberPoll.results).selectinload(PollResult.candidate))
+        .options(selectinload(MemberPoll.results).joinedload(PollResult.candidate))
     ).all()
 
 

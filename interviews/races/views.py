@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.access import allow, signed_in_user
 from interviews.auth.models import User
@@ -56,7 +56,7 @@ def detail(race_id: int) -> ResponseReturnValue:
     candidates = paginate(
         select(Candidate)
         .where(Candidate.race_id == race.id)
-        .options(selectinload(Candidate.invitation))
+        .options(joinedload(Candidate.invitation))
         .order_by(Candidate.name, Candidate.id),
         arg="candidates",
     )
@@ -76,9 +76,10 @@ def detail(race_id: int) -> ResponseReturnValue:
         select(Interview)
         .where(Interview.race_id == race.id)
         .options(
-            selectinload(Interview.candidate),
-            selectinload(Interview.location),
-            selectinload(Interview.panel_seats).selectinload(PanelSeat.user),
+            # Many-to-one joined into the page's query; the seats (one-to-many) in one more.
+            joinedload(Interview.candidate),
+            joinedload(Interview.location),
+            selectinload(Interview.panel_seats).joinedload(PanelSeat.user),
         )
         .order_by(Interview.starts_at, Interview.id),
         arg="interviews",

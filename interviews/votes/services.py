@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.audit.services import diff, record
 from interviews.auth.models import User
@@ -143,7 +143,15 @@ def shown_result(vote: Vote) -> tally.Result:
 
 
 def votes_of_race(race: Race) -> list[Vote]:
-    return list(db.session.scalars(select(Vote).where(Vote.race_id == race.id).order_by(Vote.held_on, Vote.id)))
+    """The race's votes, each with its publication (the pages say which were published)."""
+    return list(
+        db.session.scalars(
+            select(Vote)
+            .where(Vote.race_id == race.id)
+            .options(joinedload(Vote.publication))
+            .order_by(Vote.held_on, Vote.id)
+        )
+    )
 
 
 def final_vote_of_race(race_id: int) -> Vote | None:
