@@ -10,10 +10,17 @@ from typing import Any
 from flask import render_template
 
 from interviews.auth.models import User
+from interviews.pagination import PER_PAGE
 from interviews.questionnaires.commitments import may_record_positions
 from interviews.questionnaires.content import answer_words, explanation_of
 from interviews.questionnaires.models import QuestionKind, ResponseStatus
-from interviews.questionnaires.record import QuestionnaireRecord, load_matrix, load_record, race_summary
+from interviews.questionnaires.record import (
+    QuestionnaireRecord,
+    load_matrix,
+    load_record,
+    load_small_matrix,
+    race_summary,
+)
 from interviews.races.models import Race
 from interviews.sections import section
 from interviews.votes.models import Vote
@@ -27,7 +34,8 @@ def race_part(race: Race, viewer: object) -> str | None:
         "questionnaires/_race_section.html",
         race=race,
         summary=race_summary(race),
-        matrix=load_matrix(race),
+        # A race of more candidates than a page shows its positions on the commitments page only.
+        matrix=load_small_matrix(race, most=PER_PAGE),
         statuses=list(ResponseStatus),
         is_staff=viewer.is_staff,
         may_record=may_record_positions(viewer, race),

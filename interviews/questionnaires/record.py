@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from interviews.extensions import db
 from interviews.invitations.models import Invitation
@@ -53,8 +53,12 @@ class Matrix:
         return not self.commitments
 
 
-def _candidates(race: Race) -> list[Candidate]:
-    return list(db.session.scalars(select(Candidate).where(Candidate.race_id == race.id).order_by(Candidate.name)))
+def _candidates(race: Race, limit: int | None = None) -> list[Candidate]:
+    return list(
+        db.session.scalars(
+            select(Candidate).where(Candidate.race_id == race.id).order_by(Candidate.name, Candidate.id).limit(limit)
+        )
+    )
 
 
 def _commitments(race: Race) -> list[Commitment]:
@@ -63,7 +67,7 @@ def _commitments(race: Race) -> list[Commitment]:
             select(Commitment)
             .where(Commitment.race_id == race.id)
             .order_by(Commitment.position)
-            .options(selectinload(Commitment.question))
+            .options(joinedload(Commitment.question))
         )
     )
 
@@ -76,7 +80,7 @@ def _matrix(race: Race, candidates: list[Candidate], commitments: list[Commitmen
             .join(Commitment, Commitment.id == CommitmentPosition.commitment_id)
             .where(Commitment.race_id == race.id)
             .order_by(CommitmentPosition.recorded_at, CommitmentPosition.id)
-            .options(selectinload(CommitmentPosition.recorded_by))
+            .options(joinedload(CommitmentPosition.recorded_by))
         ):
             positions[(position.candidate_id, position.commitment_id)].append(position)
     return Matrix(candidates, commitments, dict(positions))
@@ -89,6 +93,18 @@ def load_matrix(race: Race, candidates: list[Candidate] | None = None) -> Matrix
     if not commitments:
         return Matrix([], [])
     return _matrix(race, _candidates(race) if candidates is None else candidates, commitments)
+
+
+def load_small_matrix(race: Race, most: int) -> Matrix | None:
+    """The matrix when the race has at most `most` candidates (at most four queries), else None:
+    a page that shows a race at a glance keeps its size whatever the race's."""
+    commitments = _commitments(race)
+    if not commitments:
+        return Matrix([], [])
+    candidates = _candidates(race, limit=most + 1)
+    if len(candidates) > most:
+        return None
+    return _matrix(race, candidates, commitments)
 
 
 @dataclass
@@ -208,19 +224,24 @@ class RaceSummary:
 
 
 def race_summary(race: Race) -> RaceSummary:
-    questionnaire = db.session.scalar(select(Questionnaire).where(Questionnaire.race_id == race.id))
-    if questionnaire is None:
-        return RaceSummary(None, None, {}, 0)
-    latest = db.session.scalar(
-        select(QuestionnaireVersion)
-        .where(QuestionnaireVersion.questionnaire_id == questionnaire.id)
-        .order_by(QuestionnaireVersion.version.desc())
+    # The questionnaire and its latest version in one query (a questionnaire may have no version yet).
+    found = db.session.execute(
+        select(Questionnaire, QuestionnaireVersion)
+        .outerjoin(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == Questionnaire.id)
+        .where(Questionnaire.race_id == race.id)
+        .order_by(QuestionnaireVersion.version.desc().nulls_last())
         .limit(1)
-    )
+    ).one_or_none()
+    if found is None:
+        return RaceSummary(None, None, {}, 0)
+    questionnaire, latest = found
     # A campaign's status (QuestionnaireResponse.status) in SQL: its last submission late or not, else a
     # draft saved, else not started. Counted per status without loading a response.
     last_number = (
         select(QuestionnaireSubmission.response_id, func.max(QuestionnaireSubmission.number).label("number"))
+        .join(QuestionnaireResponse, QuestionnaireResponse.id == QuestionnaireSubmission.response_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == QuestionnaireResponse.version_id)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire.id)  # this race's, not every race's
         .group_by(QuestionnaireSubmission.response_id)
         .subquery()
     )

@@ -178,3 +178,26 @@ def test_hostile_commitments_and_quotes_are_text(client, auth, sought, staffer):
     for path in (f"/races/{race.id}", f"/races/{race.id}/commitments"):
         page = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+
+
+def test_a_race_of_more_candidates_than_a_page_sends_its_positions_to_the_commitments_page(
+    client, auth, make_race, staffer, count_queries
+):  # type: ignore[no-untyped-def]
+    """The race page reads the race at a glance: a matrix of every candidate would grow with the race."""
+    small, big = make_race("Small field", candidates=3), make_race("Crowded field", candidates=51)
+    for race in (small, big):
+        services.add_commitment(race, text="Defend the right to strike", question_id=None, actor=staffer)
+    db.session.commit()
+    auth.login("staff")
+    counts = []
+    for race in (small, big):
+        with count_queries() as q:
+            page = client.get(f"/races/{race.id}").get_data(as_text=True)
+        counts.append(q.count)
+        crowded = race is big
+        assert ("Commitments: each candidate" in page) is not crowded
+        assert ("too many candidates to show every position here" in page) is crowded
+    assert counts[1] <= counts[0]  # the crowded race costs no more than the small one
+    # Every position is still one click away.
+    page = client.get(f"/races/{big.id}/commitments").get_data(as_text=True)
+    assert "Defend the right to strike" in page and big.candidates[50].name in page
