@@ -6,6 +6,7 @@ import enum
 import json
 import uuid
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ColumnElement, Enum, ForeignKey, String, Text, UniqueConstraint, and_, or_
@@ -36,6 +37,15 @@ class VoteStatus(enum.Enum):
     @property
     def badge(self) -> str:
         return {"open": "warn", "final": "ok"}.get(self.value, "")
+
+
+@lru_cache(maxsize=16)
+def _parsed_record(text: str) -> dict[str, Any]:
+    """A final record parsed once per process: a field of two thousand candidates makes a record of a few
+    hundred kilobytes, which every page showing the vote reads. Keyed by the whole text, so a record
+    changed in the database (which verification would catch) is parsed afresh, never served stale."""
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
 
 
 class Vote(Model):
@@ -139,17 +149,9 @@ class Vote(Model):
 
     @property
     def record(self) -> dict[str, Any] | None:
-        """The final record, parsed (None before the vote is final). Parsed once per text: a field of two
-        thousand candidates makes a record of a few hundred kilobytes, which a page reads several times."""
+        """The final record, parsed (None before the vote is final); read-only, shared between requests."""
         text = self.record_json
-        if not text:
-            return None
-        cached = self.__dict__.get("_parsed_record")
-        if cached is None or cached[0] is not text:
-            cached = (text, json.loads(text))
-            self.__dict__["_parsed_record"] = cached
-        parsed: dict[str, Any] = cached[1]
-        return parsed
+        return _parsed_record(text) if text else None
 
     @property
     def is_stage(self) -> bool:
