@@ -99,15 +99,27 @@ def page_number(arg: str = "page") -> int:
     return int(raw)
 
 
-def paginate(stmt: Select[Any], *, arg: str = "page", per_page: int = PER_PAGE, scalars: bool = True) -> Page[Any]:
+def paginate(
+    stmt: Select[Any],
+    *,
+    arg: str = "page",
+    per_page: int = PER_PAGE,
+    scalars: bool = True,
+    count: Select[Any] | None = None,
+) -> Page[Any]:
     """One page of `stmt`'s rows (ORM objects when `scalars`, else rows), and the total count.
+
+    `count` is a cheaper statement counting the same rows (`select(func.count())` of the base table
+    with the same WHERE) for a `stmt` that joins other tables only to show more of each row.
 
     One round trip: the count rides along as an uncorrelated scalar subquery (computed once by the
     database, from an index where it can), so the page's own ORDER BY ... LIMIT keeps its plan. Only
     a page number past the end (no rows came back) costs a second count and a re-read of the last page.
     """
     number = page_number(arg)
-    total_column = select(func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery()
+    if count is None:
+        count = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total_column = count.scalar_subquery()
     counted = stmt.add_columns(total_column.label("page_total"))
 
     def read(page: int) -> list[Any]:
@@ -117,7 +129,7 @@ def paginate(stmt: Select[Any], *, arg: str = "page", per_page: int = PER_PAGE, 
     if rows:
         total = rows[0][-1]
     else:
-        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        total = db.session.scalar(count) or 0
         last = max(1, -(-total // per_page))
         if number > last:
             number = last
