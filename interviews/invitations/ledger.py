@@ -205,16 +205,23 @@ def summary(race: Race, letter: InvitationLetter, now: datetime | None = None) -
     # The candidates' and the slots' figures in one statement: four counts, each from its own table.
     in_race = select(func.count()).where(Candidate.race_id == race.id, Candidate.withdrawn_at.is_(None))
     slots_of = select(func.count()).where(Slot.letter_id == letter.id)
-    running, not_invited, slots, free = db.session.execute(
+    # Those invited, from the letter's own invitations (its index), rather than a probe of every candidate.
+    invited = (
+        select(func.count())
+        .select_from(Invitation)
+        .join(Candidate, Candidate.id == Invitation.candidate_id)
+        .where(Invitation.letter_id == letter.id, Candidate.race_id == race.id, Candidate.withdrawn_at.is_(None))
+    )
+    running, invited_running, slots, free = db.session.execute(
         select(
             in_race.scalar_subquery(),
-            in_race.where(~Candidate.invitation.has()).scalar_subquery(),
+            invited.scalar_subquery(),
             slots_of.scalar_subquery(),
             slots_of.where(Slot.taken_by_id.is_(None), Slot.starts_at > now).scalar_subquery(),
         )
     ).one()
     counts = {status: by_status[status] for status in InvitationStatus if by_status.get(status)}
-    return Summary(counts=counts, running=running, not_invited=not_invited, slots=slots, free=free)
+    return Summary(counts=counts, running=running, not_invited=running - invited_running, slots=slots, free=free)
 
 
 def not_invited_names(race: Race, limit: int = 20) -> list[str]:
