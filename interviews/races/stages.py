@@ -23,7 +23,11 @@ def stages_of(races: Iterable[Race]) -> dict[int, Stage]:
     ids = [r.id for r in races]
     if not ids:
         return {}
-    invited = exists().where(InvitationLetter.race_id == Race.id, Invitation.letter_id == InvitationLetter.id)
+    # Nested, so each race probes its letter and then the invitations' (letter_id, ...) index; as one
+    # EXISTS over both tables PostgreSQL scanned every invitation once per race.
+    invited = exists().where(
+        InvitationLetter.race_id == Race.id, exists().where(Invitation.letter_id == InvitationLetter.id)
+    )
     interviewed = exists().where(Interview.race_id == Race.id)
     voting = exists().where(Vote.race_id == Race.id)
     decided = exists().where(Vote.race_id == Race.id, Vote.decided_clause())
