@@ -36,6 +36,7 @@ class Page(Generic[T]):
     per_page: int
     total: int
     arg: str = "page"
+    total_at_least: bool = False  # more rows than `total` exist (a list counted up to a limit)
 
     @property
     def pages(self) -> int:

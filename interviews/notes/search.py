@@ -22,8 +22,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Connection, Table, column, event, func, literal_column, select, table, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    column,
+    event,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from interviews.auth.models import User
@@ -80,6 +92,7 @@ event.listen(Note.__table__, "after_create", create_search_indexes)
 # Snippet markers: private-use characters, so the text can be escaped whole and marks put back after.
 START, STOP = "\ue000", "\ue001"
 MAX_RESULTS = 50  # candidates shown; notes are paginated, this many a page
+MAX_COUNTED = 1000  # notes counted exactly; past this the page says "more than 1,000" (20 pages to go through)
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,11 @@ class SearchResults:
     @property
     def total(self) -> int:
         return self.notes.total + len(self.candidates)
+
+    @property
+    def total_at_least(self) -> bool:
+        """More notes match than were counted: `total` is a floor."""
+        return self.notes.total_at_least
 
 
 def _no_notes() -> Page[NoteHit]:
@@ -152,42 +170,39 @@ def search(words: str, viewer: User, number: int = 1) -> SearchResults:
 
 
 def _note_options() -> tuple[_AbstractLoad, ...]:
+    # All many-to-one: joined into the page's query (under aliases, so the visibility rule's own
+    # references to interviews and races are untouched).
     return (
-        selectinload(Note.author),
-        selectinload(Note.question),
-        selectinload(Note.interview).selectinload(Interview.candidate),
-        selectinload(Note.interview).selectinload(Interview.race),
+        joinedload(Note.author),
+        joinedload(Note.question),
+        joinedload(Note.interview).joinedload(Interview.candidate),
+        joinedload(Note.interview).joinedload(Interview.race),
     )
 
 
-def _page(total: int, number: int) -> tuple[int, int]:
-    """The page to show (past the end: the last) and its offset."""
-    number = min(number, max(1, -(-total // MAX_RESULTS)))
-    return number, (number - 1) * MAX_RESULTS
+def _counted(matches: Select[Any]) -> tuple[int, bool]:
+    """How many notes match, counted up to MAX_COUNTED (and whether there are more): a common word
+    matches half of all notes, and counting every one cost as much as ranking them."""
+    found = db.session.scalar(select(func.count()).select_from(matches.limit(MAX_COUNTED + 1).subquery())) or 0
+    return min(found, MAX_COUNTED), found > MAX_COUNTED
 
 
 def _sqlite(query: str, viewer: User, number: int) -> tuple[Page[NoteHit], list[CandidateHit]]:
     notes_fts = table("notes_fts", column("rowid"))
     matching = text("notes_fts MATCH :query").bindparams(query=query)
-    total = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Note)
-            .join(notes_fts, notes_fts.c.rowid == Note.id)
-            .where(matching, visible_notes(viewer))
-        )
-        or 0
-    )
-    number, offset = _page(total, number)
     rank = func.bm25(literal_column("notes_fts"))
     snippet = func.snippet(literal_column("notes_fts"), 0, START, STOP, "…", 24)
+    total, more = _counted(
+        select(Note.id).join(notes_fts, notes_fts.c.rowid == Note.id).where(matching, visible_notes(viewer))
+    )
+    number = min(number, max(1, -(-total // MAX_RESULTS)))
     rows = db.session.execute(
         select(Note, snippet)
         .join(notes_fts, notes_fts.c.rowid == Note.id)
         .where(matching, visible_notes(viewer))
         .order_by(rank, Note.id)
         .limit(MAX_RESULTS)
-        .offset(offset)
+        .offset((number - 1) * MAX_RESULTS)
         .options(*_note_options())
     ).all()
     candidates_fts = table("candidates_fts", column("rowid"))
@@ -201,7 +216,13 @@ def _sqlite(query: str, viewer: User, number: int) -> tuple[Page[NoteHit], list[
         .limit(MAX_RESULTS)
         .options(selectinload(Candidate.race))
     ).all()
-    notes = Page(items=[NoteHit(n, highlight(s)) for n, s in rows], number=number, per_page=MAX_RESULTS, total=total)
+    notes = Page(
+        items=[NoteHit(n, highlight(s)) for n, s in rows],
+        number=number,
+        per_page=MAX_RESULTS,
+        total=total,
+        total_at_least=more,
+    )
     return notes, [CandidateHit(c, highlight(s)) for c, s in c_rows]
 
 
@@ -211,8 +232,12 @@ def _postgres(words: str, viewer: User, number: int) -> tuple[Page[NoteHit], lis
     options = f'StartSel="{START}", StopSel="{STOP}", MaxWords=40, MinWords=12, MaxFragments=2'
     note_vector: ColumnElement[Any] = literal_column("notes.search_vector")
     matching = note_vector.op("@@")(query)
-    total = db.session.scalar(select(func.count()).select_from(Note).where(matching, visible_notes(viewer))) or 0
-    number, offset = _page(total, number)
+    # ts_headline drops anything that looks like an HTML tag; notes are plain text, so escape it
+    # first (and unescape the headline after) to show a typed "<b>" as written.
+    escaped = func.replace(func.replace(func.replace(Note.body, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
+
+    total, more = _counted(select(Note.id).where(matching, visible_notes(viewer)))
+    number = min(number, max(1, -(-total // MAX_RESULTS)))
     # Rank over the stored vectors and keep one page of ids; only those get a headline, which
     # re-reads the body (the costly part) for the fifty shown instead of every match.
     ranked = (
@@ -220,12 +245,9 @@ def _postgres(words: str, viewer: User, number: int) -> tuple[Page[NoteHit], lis
         .where(matching, visible_notes(viewer))
         .order_by(func.ts_rank(note_vector, query).desc(), Note.id)
         .limit(MAX_RESULTS)
-        .offset(offset)
+        .offset((number - 1) * MAX_RESULTS)
         .subquery()
     )
-    # ts_headline drops anything that looks like an HTML tag; notes are plain text, so escape it
-    # first (and unescape the headline after) to show a typed "<b>" as written.
-    escaped = func.replace(func.replace(func.replace(Note.body, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
     rows = db.session.execute(
         select(Note, func.ts_headline(english, escaped, query, options))
         .join(ranked, ranked.c.id == Note.id)
@@ -246,5 +268,6 @@ def _postgres(words: str, viewer: User, number: int) -> tuple[Page[NoteHit], lis
         number=number,
         per_page=MAX_RESULTS,
         total=total,
+        total_at_least=more,
     )
     return notes, [CandidateHit(c, highlight(s)) for c, s in c_rows]

@@ -122,3 +122,27 @@ def test_the_search_page(client, auth, make_race, make_user, make_interview, wri
     page = client.get("/search?q=right+to+strike").get_data(as_text=True)
     assert "1 result" in page and f"/interviews/{interview.id}/notes" in page
     assert client.get("/search").status_code == 200
+
+
+def test_a_word_matching_more_notes_than_are_counted_says_more_than(
+    client, auth, make_race, make_user, make_interview, write_note, monkeypatch
+):  # type: ignore[no-untyped-def]
+    """Counting every match of a common word cost as much as ranking them: past the limit the page says so."""
+    from interviews.notes import search as search_module
+
+    monkeypatch.setattr(search_module, "MAX_COUNTED", 3)
+    monkeypatch.setattr(search_module, "MAX_RESULTS", 2)
+    race = make_race()
+    leader = make_user("leader")
+    for n in range(4):
+        write_note(make_interview(race, [leader]), leader, f"Strike fund question {n}.", "leadership")
+    auth.login(leader)
+    page = client.get("/search?q=strike").get_data(as_text=True)
+    assert "More than 3 results" in page
+    assert "Showing 1–2 of more than 3 notes." in page
+    # Counted exactly when they fit: three notes, a page and a half.
+    monkeypatch.setattr(search_module, "MAX_COUNTED", 10)
+    page = client.get("/search?q=strike").get_data(as_text=True)
+    assert "4 results" in page and "Showing 1–2 of 4 notes." in page
+    # A page past the end shows the last one.
+    assert "Showing 3–4 of 4 notes." in client.get("/search?q=strike&page=9").get_data(as_text=True)
