@@ -10,10 +10,11 @@ row queries (interviews with race, candidate and place; then the panels), whatev
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from flask import current_app
@@ -38,6 +39,8 @@ from interviews.scheduling.models import Interview, InterviewStatus, Location, P
 from interviews.types import utcnow
 
 FEED_FORMAT_VERSION = "1"
+# Rows fetched per round trip while a feed streams.
+FEED_BATCH = 1000
 
 
 def ics_for_download(interview: Interview, audience: Audience = Audience.candidate) -> bytes:
@@ -184,11 +187,13 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def feed_facts(feed: Feed, *, now: datetime | None = None) -> list[InterviewFacts]:
-    """The feed's interviews as plain values, in two queries whatever the size of the feed.
+def feed_facts(feed: Feed, *, now: datetime | None = None) -> Iterator[InterviewFacts]:
+    """The feed's interviews as plain values, streamed from two queries whatever the size of the feed.
 
     Rows, not ORM objects: a feed of 10,000 interviews and their panels would otherwise spend
-    more time building objects than the calendar takes to write.
+    more time building objects than the calendar takes to write. The interviews and the panels
+    are read from two cursors in the same order (start, then id) and merged as they are read,
+    so memory stays flat. A generator: nothing is read until the feed is.
     """
     kept = _retained(now or utcnow())
     rows = db.session.execute(
@@ -216,39 +221,74 @@ def feed_facts(feed: Feed, *, now: datetime | None = None) -> list[InterviewFact
             .join(Candidate, Candidate.id == Interview.candidate_id)
             .outerjoin(Location, Location.id == Interview.location_id)
             .where(kept)
-        ).order_by(Interview.starts_at, Interview.id)
-    ).all()
-    panels: dict[int, list[Person]] = defaultdict(list)
-    ids = feed.scope(select(Interview.id).where(kept)).scalar_subquery()
-    for interview_id, name, email in db.session.execute(
-        select(PanelSeat.interview_id, User.name, User.email)
-        .join(User, User.id == PanelSeat.user_id)
-        .where(PanelSeat.interview_id.in_(ids))
-        .order_by(PanelSeat.id)
-    ):
-        panels[interview_id].append(Person(name, email))
-    return [
-        InterviewFacts(
-            id=row.id,
-            uid=row.uid,
-            sequence=row.sequence,
-            starts_at=row.starts_at,
-            ends_at=row.ends_at,
-            timezone=row.timezone,
-            status=row.status,
-            updated_at=row.updated_at,
-            race_id=row.race_id,
-            race_title=row.race_title,
-            candidate_name=row.candidate_name,
-            contact=Person(row.contact_name or row.candidate_name, row.contact_email),
-            panel=tuple(panels.get(row.id, ())),
-            location_name=row.location_name or "",
-            location_kind=row.location_kind,
-            location_address=row.location_address or "",
-            location_join_url=row.location_join_url or "",
         )
-        for row in rows
-    ]
+        .order_by(Interview.starts_at, Interview.id)
+        .execution_options(yield_per=FEED_BATCH)
+    )
+    # Aliases, so that a feed's scope (a subquery over panel seats) does not correlate with these.
+    seat, member = aliased(PanelSeat), aliased(User)
+    seats = db.session.execute(
+        feed.scope(
+            select(seat.interview_id, member.name, member.email)
+            .join(Interview, Interview.id == seat.interview_id)
+            .join(member, member.id == seat.user_id)
+            .where(kept)
+        )
+        .order_by(Interview.starts_at, Interview.id, seat.id)
+        .execution_options(yield_per=FEED_BATCH)
+    )
+    panels = groupby(seats, key=itemgetter(0))
+    pending = next(panels, None)
+    # One Person per account, however many panels it sits on.
+    people: dict[tuple[str, str], Person] = {}
+    for (
+        interview_id,
+        uid,
+        sequence,
+        starts_at,
+        ends_at,
+        timezone,
+        status,
+        updated_at,
+        race_id,
+        race_title,
+        candidate_name,
+        contact_name,
+        contact_email,
+        location_name,
+        location_kind,
+        location_address,
+        location_join_url,
+    ) in rows:
+        panel: tuple[Person, ...] = ()
+        if pending is not None and pending[0] == interview_id:
+            seated = []
+            for _, name, email in pending[1]:
+                person = people.get((name, email))
+                if person is None:
+                    person = people[name, email] = Person(name, email)
+                seated.append(person)
+            panel = tuple(seated)
+            pending = next(panels, None)
+        yield InterviewFacts(
+            id=interview_id,
+            uid=uid,
+            sequence=sequence,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            timezone=timezone,
+            status=status,
+            updated_at=updated_at,
+            race_id=race_id,
+            race_title=race_title,
+            candidate_name=candidate_name,
+            contact=Person(contact_name or candidate_name, contact_email),
+            panel=panel,
+            location_name=location_name or "",
+            location_kind=location_kind,
+            location_address=location_address or "",
+            location_join_url=location_join_url or "",
+        )
 
 
 def feed_events(feed: Feed, *, now: datetime | None = None) -> list[ics.EventData]:
@@ -268,14 +308,17 @@ def build_feed(feed: Feed, *, now: datetime | None = None) -> bytes:
 
 
 def feed_chunks(feed: Feed, *, now: datetime | None = None) -> Iterator[bytes]:
-    """The feed as METHOD:PUBLISH bytes, an event at a time (the response streams them)."""
+    """The feed as METHOD:PUBLISH bytes, a few events at a time (the response streams them).
+
+    A generator, so the rows are read while the response streams, in the request's transaction.
+    """
     sender = organizer()
     page_url = page_url_builder()
     events = (
         event_from_facts(facts, Audience.panel, page_url=page_url(facts), only=(), organizer_person=sender)
         for facts in feed_facts(feed, now=now)
     )
-    return ics.feed_chunks(events, name=feed.name, description=feed_description(feed))
+    yield from ics.feed_chunks(events, name=feed.name, description=feed_description(feed))
 
 
 def feed_description(feed: Feed) -> str:
