@@ -1,28 +1,35 @@
 """The race record book: everything about a race, as the viewer may see it, at any size.
 
-The page, the PDF, the JSON and the CSV exports all read one `RecordBook` and the same loaders, so
-they cannot differ in what they show a viewer: notes come from one query shape filtered by
-`visible_notes(viewer)`.
+The page, the PDF, the JSON and the CSV exports cannot differ in what they show a viewer: notes
+always come filtered by `visible_notes(viewer)`, in the same order. The page, the PDF and the JSON
+read one `RecordBook`; the CSVs need only the race and the viewer.
 
 A state federation's race can have thousands of candidates and interviews and a hundred thousand
 notes, so nothing here loads a race's lists whole. `load_record_book` reads what is bounded (the
 race, the letter, the question lists, the polls, the votes) and counts the rest in SQL; the page
 then shows one page of the ledger and one page of interviews with their notes
-(`ledger_page`, `interviews_page`), and the exports and the PDF walk the lists in batches
-(`ledger_rows`, `interview_records`), so their memory stays flat whatever the size.
+(`ledger_page`, `interviews_page`), and the PDF walks the lists in batches (`ledger_rows`,
+`interview_records`), so its memory stays flat whatever the size. The JSON and CSV exports read
+plain rows instead of objects: the same filter and order, a few streamed queries merged as they
+are read (see "the exports' rows" below).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from interviews.auth.models import User
 from interviews.decisions.record import DecisionRecord, decision_json, load_decision, stages_json
@@ -38,8 +45,8 @@ from interviews.questionnaires.record import QuestionnaireRecord
 from interviews.questionnaires.record import load_record as load_questionnaire_record
 from interviews.races.models import Candidate, Race, Stage
 from interviews.races.stages import stage_of
-from interviews.scheduling.models import Interview, PanelSeat
-from interviews.spreadsheets import csv_lines
+from interviews.scheduling.models import Interview, Location, PanelSeat
+from interviews.spreadsheets import safe_cell
 from interviews.types import utcnow
 from interviews.votes.chain import Link, chain_head
 from interviews.votes.models import Vote
@@ -48,6 +55,9 @@ from interviews.votes.rules import describe, rule_of_race
 # Interviews (with their notes) on one page of the record book, and per batch in the exports.
 INTERVIEWS_PER_PAGE = 20
 BATCH = 200
+# The book counts the notes a viewer may read up to this many (the page then says "more than"): the
+# count of a big race's twenty thousand, each through the visibility rule, cost more than the page.
+NOTES_COUNTED = 1000
 
 
 @dataclass
@@ -72,7 +82,7 @@ class RecordBook:
     invitation_counts: dict[InvitationStatus, int]
     candidate_count: int
     interview_count: int
-    note_count: int  # the notes this viewer may read
+    note_count: int  # the notes this viewer may read, counted up to NOTES_COUNTED
     question_lists: list[QuestionList]
     polls: list[MemberPoll]
     votes: list[Vote]
@@ -84,6 +94,7 @@ class RecordBook:
     questionnaire: QuestionnaireRecord | None = None
     # The decision path, stage by stage (interviews/decisions); None when one plain vote decides the race.
     decision: DecisionRecord | None = None
+    note_count_at_least: bool = False  # more notes than `note_count` may be read
 
     @property
     def invitation_count(self) -> int:
@@ -123,15 +134,16 @@ def load_record_book(race: Race, viewer: User) -> RecordBook:
             invitation_counts[status] = invitation_counts.get(status, 0) + n
     candidate_count = db.session.scalar(select(func.count()).where(Candidate.race_id == race.id)) or 0
     interview_count = db.session.scalar(select(func.count()).where(Interview.race_id == race.id)) or 0
-    note_count = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Note)
-            .join(Interview, Interview.id == Note.interview_id)
-            .where(Interview.race_id == race.id, visible_notes(viewer))
-        )
-        or 0
+    # Enough to say "more than" and to tell a PDF built at once from one built in the background.
+    counted = max(NOTES_COUNTED, current_app.config["RECORD_PDF_AT_ONCE_MAX_NOTES"])
+    readable = (
+        select(Note.id)
+        .join(Interview, Interview.id == Note.interview_id)
+        .where(Interview.race_id == race.id, visible_notes(viewer))
+        .limit(counted + 1)
     )
+    found = db.session.scalar(select(func.count()).select_from(readable.subquery())) or 0
+    note_count, more_notes = min(found, counted), found > counted
     question_lists = list(
         db.session.scalars(
             select(QuestionList)
@@ -165,6 +177,7 @@ def load_record_book(race: Race, viewer: User) -> RecordBook:
         candidate_count=candidate_count,
         interview_count=interview_count,
         note_count=note_count,
+        note_count_at_least=more_notes,
         question_lists=question_lists,
         polls=polls,
         votes=votes,
@@ -207,10 +220,11 @@ def _interviews_stmt(race: Race) -> Select[Any]:
         .where(Interview.race_id == race.id)
         .order_by(Interview.starts_at, Interview.id)
         .options(
-            selectinload(Interview.candidate),
-            selectinload(Interview.panel_seats).selectinload(PanelSeat.user),
-            selectinload(Interview.location),
-            selectinload(Interview.question_list),
+            # Many-to-one joined into the interviews' query; the seats (one-to-many) in one more.
+            joinedload(Interview.candidate),
+            joinedload(Interview.location),
+            joinedload(Interview.question_list),
+            selectinload(Interview.panel_seats).joinedload(PanelSeat.user),
         )
     )
 
@@ -225,7 +239,7 @@ def _notes_of(viewer: User, interviews: Sequence[Interview]) -> dict[int, list[N
         .outerjoin(Question, Question.id == Note.question_id)
         .where(Note.interview_id.in_([i.id for i in interviews]), visible_notes(viewer))
         .order_by(Note.interview_id, Question.position.is_(None), Question.position, Note.created_at, Note.id)
-        .options(selectinload(Note.author), selectinload(Note.question))
+        .options(joinedload(Note.author), contains_eager(Note.question))
     ):
         notes[note.interview_id].append(note)
     return notes
@@ -278,6 +292,109 @@ def _note_counts(viewer: User, interviews: Sequence[Interview]) -> dict[int, int
     )
 
 
+# --- the exports' rows: plain tuples, streamed, merged in one pass ---------------------------------
+#
+# The exports read every interview of a race with its panel and notes. ORM objects (and a query per
+# batch for their notes) cost more than writing the file, so the exports read plain rows: one
+# streamed query each for the interviews, their panels and the viewer's notes, all in the same order
+# (the interviews' start, then id), merged as they are read. Memory stays flat at any size.
+
+STREAM_BATCH = 1000
+
+
+def _streamed(stmt: Select[Any]) -> Iterator[Any]:
+    """Rows from a database cursor (server-side on PostgreSQL), a batch at a time."""
+    yield from db.session.execute(stmt.execution_options(yield_per=STREAM_BATCH))
+
+
+def _follower(rows: Iterator[Any]) -> Callable[[int], list[Any]]:
+    """`take(interview_id)`: the rows of that interview from a stream ordered as the interviews are.
+
+    Each row's first column is its interview's id; interviews without rows get [].
+    """
+    groups = groupby(rows, key=itemgetter(0))
+    pending = next(groups, None)
+
+    def take(interview_id: int) -> list[Any]:
+        nonlocal pending
+        if pending is None or pending[0] != interview_id:
+            return []
+        taken = list(pending[1])
+        pending = next(groups, None)
+        return taken
+
+    return take
+
+
+def _panel_names(race: Race) -> Callable[[int], list[Any]]:
+    """Each interview's panel, by seat (as Interview.panel_seats orders it)."""
+    return _follower(
+        _streamed(
+            select(PanelSeat.interview_id, User.name)
+            .join(Interview, Interview.id == PanelSeat.interview_id)
+            .join(User, User.id == PanelSeat.user_id)
+            .where(Interview.race_id == race.id)
+            .order_by(Interview.starts_at, Interview.id, PanelSeat.id)
+        )
+    )
+
+
+def _interviews_of(race: Race, *columns: Any) -> Select[Any]:
+    """The race's interviews as rows (id first), in the record book's order."""
+    return (
+        select(
+            Interview.id,
+            Candidate.name,
+            Interview.starts_at,
+            Interview.ends_at,
+            Interview.timezone,
+            Location.name,
+            Interview.status,
+            QuestionList.version,
+            *columns,
+        )
+        .join(Candidate, Candidate.id == Interview.candidate_id)
+        .outerjoin(Location, Location.id == Interview.location_id)
+        .outerjoin(QuestionList, QuestionList.id == Interview.question_list_id)
+        .where(Interview.race_id == race.id)
+        .order_by(Interview.starts_at, Interview.id)
+    )
+
+
+def _note_rows_stmt(race: Race, viewer: User, *columns: Any) -> Select[Any]:
+    """The notes the viewer may read in the race, by interview, in the order the questions were asked."""
+    return (
+        select(
+            Note.interview_id,
+            Note.id,
+            User.name,
+            Question.id,
+            Question.position,
+            Question.topic,
+            Question.text,
+            Note.visibility,
+            Note.version,
+            Note.body,
+            Note.created_at,
+            Note.updated_at,
+            Note.submitted_at,
+            *columns,
+        )
+        .join(Interview, Interview.id == Note.interview_id)
+        .join(User, User.id == Note.author_id)
+        .outerjoin(Question, Question.id == Note.question_id)
+        .where(Interview.race_id == race.id, visible_notes(viewer))
+        .order_by(
+            Interview.starts_at,
+            Interview.id,
+            Question.position.is_(None),
+            Question.position,
+            Note.created_at,
+            Note.id,
+        )
+    )
+
+
 # --- JSON, written as it is read ----------------------------------------------------------------
 
 
@@ -285,36 +402,88 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _note_dict(note: Note) -> dict[str, Any]:
+# json.dumps(value, ensure_ascii=False) builds an encoder on every call; this is the same encoder, built once.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+class RawJSON(str):
+    """JSON text already written (an item of a streamed list): `json_chunks` copies it as it is."""
+
+
+def _members(**values: Any) -> RawJSON:
+    """An object as `json_chunks` writes a dict: no spaces between members, each value as json.dumps writes it."""
+    return RawJSON("{" + ",".join(f'"{key}":{_encode(value)}' for key, value in values.items()) + "}")
+
+
+def _candidate_items(book: RecordBook) -> Iterator[RawJSON]:
+    # The ledger's join (a candidate has at most one invitation), so the list is the ledger's.
+    for _id, name, party, incumbent, withdrawn_at in _streamed(
+        select(Candidate.id, Candidate.name, Candidate.party, Candidate.incumbent, Candidate.withdrawn_at)
+        .outerjoin(Invitation, Invitation.candidate_id == Candidate.id)
+        .where(Candidate.race_id == book.race.id)
+        .order_by(Candidate.name, Candidate.id)
+    ):
+        yield _members(id=_id, name=name, party=party, incumbent=incumbent, withdrawn=withdrawn_at is not None)
+
+
+def _ledger_items(book: RecordBook) -> Iterator[RawJSON]:
+    for name, status, digest, sent_at, opened_at, answered_at in _streamed(
+        select(
+            Candidate.name,
+            Invitation.status,
+            Invitation.content_digest,
+            Invitation.sent_at,
+            Invitation.opened_at,
+            Invitation.answered_at,
+        )
+        .join(Invitation, Invitation.candidate_id == Candidate.id)
+        .where(Candidate.race_id == book.race.id)
+        .order_by(Candidate.name, Candidate.id)
+    ):
+        yield _members(
+            candidate=name,
+            status=status.value,
+            content_digest=digest,
+            sent_at=_iso(sent_at),
+            opened_at=_iso(opened_at),
+            answered_at=_iso(answered_at),
+        )
+
+
+def _note_json(row: Any) -> dict[str, Any]:
+    _, note_id, author, question_id, position, topic, text, visibility, version, body, created, updated, submitted = row
     return {
-        "id": note.id,
-        "author": note.author.name,
-        "question": None
-        if note.question is None
-        else {"position": note.question.position, "topic": note.question.topic, "text": note.question.text},
-        "visibility": note.visibility.value,
-        "version": note.version,
-        "body": note.body,
-        "created_at": _iso(note.created_at),
-        "updated_at": _iso(note.updated_at),
-        "submitted_at": _iso(note.submitted_at),
+        "id": note_id,
+        "author": author,
+        "question": None if question_id is None else {"position": position, "topic": topic, "text": text},
+        "visibility": visibility.value,
+        "version": version,
+        "body": body,
+        "created_at": _iso(created),
+        "updated_at": _iso(updated),
+        "submitted_at": _iso(submitted),
     }
 
 
-def _interview_dict(record: InterviewRecord) -> dict[str, Any]:
-    i = record.interview
-    return {
-        "id": i.id,
-        "candidate": i.candidate.name,
-        "starts_at": _iso(i.starts_at),
-        "ends_at": _iso(i.ends_at),
-        "timezone": i.timezone,
-        "location": i.location.name if i.location else None,
-        "status": i.status.value,
-        "panel": [seat.user.name for seat in i.panel_seats],
-        "question_list_version": i.question_list.version if i.question_list else None,
-        "notes": [_note_dict(n) for n in record.notes],
-    }
+def _interview_items(book: RecordBook) -> Iterator[RawJSON]:
+    """Every interview with its panel and the notes the viewer may read: three streams, merged."""
+    panel = _panel_names(book.race)
+    notes = _follower(_streamed(_note_rows_stmt(book.race, book.viewer)))
+    for interview_id, candidate, starts_at, ends_at, timezone, location, status, version in _streamed(
+        _interviews_of(book.race)
+    ):
+        yield _members(
+            id=interview_id,
+            candidate=candidate,
+            starts_at=_iso(starts_at),
+            ends_at=_iso(ends_at),
+            timezone=timezone,
+            location=location,
+            status=status.value,
+            panel=[name for _, name in panel(interview_id)],
+            question_list_version=version,
+            notes=[_note_json(row) for row in notes(interview_id)],
+        )
 
 
 def as_json(book: RecordBook) -> dict[str, Any]:
@@ -342,16 +511,7 @@ def as_json(book: RecordBook) -> dict[str, Any]:
             "hide_notes_until_submitted": race.hide_notes_until_submitted,
             "locked": book.locked,
         },
-        "candidates": (
-            {
-                "id": line.candidate.id,
-                "name": line.candidate.name,
-                "party": line.candidate.party,
-                "incumbent": line.candidate.incumbent,
-                "withdrawn": line.candidate.withdrawn,
-            }
-            for line in ledger_rows(book)
-        ),
+        "candidates": _candidate_items(book),
         "invitation": None
         if book.letter is None
         else {
@@ -359,18 +519,7 @@ def as_json(book: RecordBook) -> dict[str, Any]:
             "respond_by": _iso(book.letter.respond_by),
             "same_text_for_every_candidate": book.same_text,
             "digests": sorted(book.digests),
-            "ledger": (
-                {
-                    "candidate": line.candidate.name,
-                    "status": line.invitation.status.value,
-                    "content_digest": line.invitation.content_digest,
-                    "sent_at": _iso(line.invitation.sent_at),
-                    "opened_at": _iso(line.invitation.opened_at),
-                    "answered_at": _iso(line.invitation.answered_at),
-                }
-                for line in ledger_rows(book)
-                if line.invitation is not None
-            ),
+            "ledger": _ledger_items(book),
         },
         "question_lists": [
             {
@@ -380,7 +529,7 @@ def as_json(book: RecordBook) -> dict[str, Any]:
             }
             for ql in book.question_lists
         ],
-        "interviews": (_interview_dict(record) for record in interview_records(book)),
+        "interviews": _interview_items(book),
         "polls": [
             {
                 "title": p.title,
@@ -425,10 +574,16 @@ def as_json(book: RecordBook) -> dict[str, Any]:
     }
 
 
+# Items of a streamed list written per response chunk: fewer, larger chunks for the server to send.
+ITEMS_PER_CHUNK = 100
+
+
 def json_chunks(value: Any) -> Iterator[str]:
     """JSON text for `value`, piece by piece: a generator inside it becomes an array written as
     its items are read, so a race of any size is never held in memory as one document."""
-    if isinstance(value, dict):
+    if isinstance(value, RawJSON):
+        yield value
+    elif isinstance(value, dict):
         yield "{"
         for n, (key, item) in enumerate(value.items()):
             yield ("," if n else "") + json.dumps(str(key)) + ":"
@@ -436,13 +591,18 @@ def json_chunks(value: Any) -> Iterator[str]:
         yield "}"
     elif isinstance(value, Iterator):
         yield "["
+        pieces: list[str] = []
         for n, item in enumerate(value):
             if n:
-                yield ","
-            yield from json_chunks(item)
-        yield "]"
+                pieces.append(",")
+            pieces.extend(json_chunks(item))
+            if len(pieces) >= 2 * ITEMS_PER_CHUNK:
+                yield "".join(pieces)
+                pieces = []
+        pieces.append("]")
+        yield "".join(pieces)
     else:
-        yield json.dumps(value, ensure_ascii=False)
+        yield _encode(value)
 
 
 # --- CSV, a row at a time ------------------------------------------------------------------------
@@ -477,49 +637,92 @@ NOTES_CSV_HEADER = [
     "body",
 ]
 
+ROWS_PER_CHUNK = 500
 
-def interviews_csv(book: RecordBook) -> Iterator[str]:
-    return csv_lines(
-        INTERVIEWS_CSV_HEADER,
-        (
-            [
-                r.interview.id,
-                r.interview.candidate.name,
-                _iso(r.interview.starts_at),
-                _iso(r.interview.ends_at),
-                r.interview.timezone,
-                r.interview.location.name if r.interview.location else "",
-                r.interview.status.value,
-                "; ".join(seat.user.name for seat in r.interview.panel_seats),
-                r.interview.question_list.version if r.interview.question_list else "",
-                r.note_count,
-            ]
-            for r in interview_records(book, with_notes=False)
-        ),
+
+def _csv_chunks(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+    """What `csv_lines` writes (every cell already guarded by `safe_cell`), a few hundred rows per chunk."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if n % ROWS_PER_CHUNK == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def interviews_csv(race: Race, viewer: User) -> Iterator[str]:
+    """Every interview of the race, with its panel and how many of its notes the viewer may read."""
+    readable = (
+        select(Note.interview_id, func.count().label("notes"))
+        .join(Interview, Interview.id == Note.interview_id)
+        .where(Interview.race_id == race.id, visible_notes(viewer))
+        .group_by(Note.interview_id)
+        .subquery()
     )
+    panel = _panel_names(race)
+    interviews = _interviews_of(race, readable.c.notes).outerjoin(readable, readable.c.interview_id == Interview.id)
+    rows = (
+        [
+            safe_cell(interview_id),
+            safe_cell(candidate),
+            _iso(starts_at),
+            _iso(ends_at),
+            safe_cell(timezone),
+            safe_cell(location),
+            status.value,
+            safe_cell("; ".join(name for _, name in panel(interview_id))),
+            safe_cell(version),
+            safe_cell(notes or 0),
+        ]
+        for interview_id, candidate, starts_at, ends_at, timezone, location, status, version, notes in _streamed(
+            interviews
+        )
+    )
+    # A generator: nothing is read before the response streams (the request's transaction ends at return).
+    yield from _csv_chunks(INTERVIEWS_CSV_HEADER, rows)
 
 
-def _note_rows(book: RecordBook) -> Iterator[list[Any]]:
-    for record in interview_records(book):
-        interview = record.interview
-        for note in record.notes:
-            q = note.question
-            yield [
-                note.id,
-                interview.id,
-                interview.candidate.name,
-                _iso(interview.starts_at),
-                note.author.name,
-                q.position if q else "",
-                q.topic if q else "",
-                q.text if q else "General note",
-                note.visibility.value,
-                note.version,
-                _iso(note.updated_at),
-                _iso(note.submitted_at),
-                note.body,
-            ]
-
-
-def notes_csv(book: RecordBook) -> Iterator[str]:
-    return csv_lines(NOTES_CSV_HEADER, _note_rows(book))
+def notes_csv(race: Race, viewer: User) -> Iterator[str]:
+    """Every note of the race the viewer may read, one row each, with its interview and question."""
+    stmt = _note_rows_stmt(race, viewer, Candidate.name, Interview.starts_at).join(
+        Candidate, Candidate.id == Interview.candidate_id
+    )
+    rows = (
+        [
+            safe_cell(note_id),
+            safe_cell(interview_id),
+            safe_cell(candidate),
+            _iso(starts_at),
+            safe_cell(author),
+            "" if question_id is None else safe_cell(position),
+            "" if question_id is None else safe_cell(topic),
+            "General note" if question_id is None else safe_cell(text),
+            visibility.value,
+            safe_cell(version),
+            _iso(updated),
+            _iso(submitted),
+            safe_cell(body),
+        ]
+        for (
+            interview_id,
+            note_id,
+            author,
+            question_id,
+            position,
+            topic,
+            text,
+            visibility,
+            version,
+            body,
+            _created,
+            updated,
+            submitted,
+            candidate,
+            starts_at,
+        ) in _streamed(stmt)
+    )
+    return _csv_chunks(NOTES_CSV_HEADER, rows)
