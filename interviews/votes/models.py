@@ -40,7 +40,7 @@ class VoteStatus(enum.Enum):
 
 
 @lru_cache(maxsize=16)
-def _parsed_record(text: str) -> dict[str, Any]:
+def parsed_record(text: str) -> dict[str, Any]:
     """A final record parsed once per process: a field of two thousand candidates makes a record of a few
     hundred kilobytes, which every page showing the vote reads. Keyed by the whole text, so a record
     changed in the database (which verification would catch) is parsed afresh, never served stale."""
@@ -151,7 +151,7 @@ class Vote(Model):
     def record(self) -> dict[str, Any] | None:
         """The final record, parsed (None before the vote is final); read-only, shared between requests."""
         text = self.record_json
-        return _parsed_record(text) if text else None
+        return parsed_record(text) if text else None
 
     @property
     def is_stage(self) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
@@ -34,6 +35,7 @@ from interviews.votes.models import (
     VoteOption,
     VotePublication,
     VoteStatus,
+    parsed_record,
 )
 from interviews.votes.record import build_publication_record, build_record, canonical_json, sha256_hex
 from interviews.votes.rules import Rule, rule_of_vote
@@ -133,13 +135,18 @@ def result_of(vote: Vote) -> tally.Result:
 
 def shown_result(vote: Vote) -> tally.Result:
     """The result a page shows: a final vote's as its record states it, else counted from the rows now."""
-    record = vote.record
-    if vote.is_final and record is not None:
-        words = {kind.value: text for kind, text in stages.YES_NO_WORDS.items()}
-        return tally.result_from_record(
-            record, words_by_kind=words, no_winner_words=stages.NO_WINNER_WORDS.get(vote.stage_mode or "")
-        )
+    if vote.is_final and vote.record_json:
+        return _recorded_result(vote.record_json, vote.stage_mode or "")
     return result_of(vote)
+
+
+@lru_cache(maxsize=16)
+def _recorded_result(record_json: str, stage_mode: str) -> tally.Result:
+    """A final record's result, read once per process (read-only, like the parsed record it comes from):
+    a field of two thousand options made this most of the record book's time."""
+    parsed = parsed_record(record_json)
+    words = {kind.value: text for kind, text in stages.YES_NO_WORDS.items()}
+    return tally.result_from_record(parsed, words_by_kind=words, no_winner_words=stages.NO_WINNER_WORDS.get(stage_mode))
 
 
 def votes_of_race(race: Race) -> list[Vote]:
