@@ -21,6 +21,7 @@ from interviews.extensions import db
 from interviews.filters import format_datetime
 from interviews.invitations import emails
 from interviews.invitations.models import CandidateRequest, Invitation, InvitationLetter, InvitationStatus, Slot
+from interviews.scheduling.models import LocationKind
 from interviews.scheduling.rules import Window, check_times, find_conflicts, find_conflicts_for_windows
 from interviews.scheduling.services import cancel_interview
 from interviews.timezones import is_valid_timezone
@@ -183,7 +184,11 @@ def slot_clashes(
     """
     windows = [Window(slot.starts_at, slot.ends_at, slot.location_id) for slot in slots]
     found = find_conflicts_for_windows(
-        windows, panel_user_ids=[u.id for u in panel], exclude_interview_id=exclude_interview_id
+        windows,
+        panel_user_ids=[u.id for u in panel],
+        exclude_interview_id=exclude_interview_id,
+        # The slots come with their locations (free_slots): which are rooms is known already.
+        known_rooms={slot.location.id for slot in slots if slot.location and slot.location.kind is LocationKind.room},
     )
     return {slot.id: messages for slot, messages in zip(slots, found, strict=True) if messages}
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from interviews.audit.actors import Actor, user_of
 from interviews.audit.services import record
@@ -99,14 +99,18 @@ def latest_version(questionnaire: Questionnaire | None) -> QuestionnaireVersion 
 
 
 def response_of(invitation: Invitation) -> QuestionnaireResponse | None:
-    """The campaign's copy, with what its status reads (version, settings, submissions) in two queries."""
-    return db.session.scalar(
-        select(QuestionnaireResponse)
-        .where(QuestionnaireResponse.invitation_id == invitation.id)
-        .options(
-            joinedload(QuestionnaireResponse.version).joinedload(QuestionnaireVersion.questionnaire),
-            selectinload(QuestionnaireResponse.submissions),
+    """The campaign's copy, with what its status reads (version, settings, submissions) in one query."""
+    return (
+        db.session.scalars(
+            select(QuestionnaireResponse)
+            .where(QuestionnaireResponse.invitation_id == invitation.id)
+            .options(
+                joinedload(QuestionnaireResponse.version).joinedload(QuestionnaireVersion.questionnaire),
+                joinedload(QuestionnaireResponse.submissions),
+            )
         )
+        .unique()
+        .first()
     )
 
 

@@ -189,25 +189,33 @@ class Window:
 
 
 def find_conflicts_for_windows(
-    windows: Sequence[Window], *, panel_user_ids: Iterable[int], exclude_interview_id: int | None = None
+    windows: Sequence[Window],
+    *,
+    panel_user_ids: Iterable[int],
+    exclude_interview_id: int | None = None,
+    known_rooms: set[int] | None = None,
 ) -> list[list[str]]:
     """`find_conflicts` for many windows at once, in a fixed number of queries whatever their number.
 
     One list of messages per window, in order (empty: nobody and no room is busy then). Used to
     leave slots that would fail out of what campaigns are offered, and to tell staff why.
+    `known_rooms`: which locations are rooms, when the caller has them loaded (else one query asks).
     """
     if not windows:
         return []
     panel_ids = sorted(set(panel_user_ids))
     gap = buffer()
     location_ids = {w.location_id for w in windows if w.location_id is not None}
-    rooms: set[int] = set()
-    if location_ids:
+    if known_rooms is not None:
+        rooms = known_rooms & location_ids
+    elif location_ids:
         rooms = set(
             db.session.scalars(
                 select(Location.id).where(Location.id.in_(location_ids), Location.kind == LocationKind.room)
             )
         )
+    else:
+        rooms = set()
     clauses: list[ColumnElement[bool]] = []
     if panel_ids:
         clauses.append(
