@@ -39,7 +39,7 @@ from interviews.notes.models import MemberPoll, Note, PollResult, Question, Ques
 from interviews.notes.polls import Chart, chart, poll_field, share
 from interviews.notes.services import is_locked
 from interviews.notes.visibility import visible_notes
-from interviews.pagination import Page, paginate
+from interviews.pagination import Page, count_up_to, paginate
 from interviews.questionnaires.exports import commitments_json, questionnaire_json
 from interviews.questionnaires.record import QuestionnaireRecord
 from interviews.questionnaires.record import load_record as load_questionnaire_record
@@ -135,15 +135,12 @@ def load_record_book(race: Race, viewer: User) -> RecordBook:
     candidate_count = db.session.scalar(select(func.count()).where(Candidate.race_id == race.id)) or 0
     interview_count = db.session.scalar(select(func.count()).where(Interview.race_id == race.id)) or 0
     # Enough to say "more than" and to tell a PDF built at once from one built in the background.
-    counted = max(NOTES_COUNTED, current_app.config["RECORD_PDF_AT_ONCE_MAX_NOTES"])
-    readable = (
+    note_count, more_notes = count_up_to(
         select(Note.id)
         .join(Interview, Interview.id == Note.interview_id)
-        .where(Interview.race_id == race.id, visible_notes(viewer))
-        .limit(counted + 1)
+        .where(Interview.race_id == race.id, visible_notes(viewer)),
+        max(NOTES_COUNTED, current_app.config["RECORD_PDF_AT_ONCE_MAX_NOTES"]),
     )
-    found = db.session.scalar(select(func.count()).select_from(readable.subquery())) or 0
-    note_count, more_notes = min(found, counted), found > counted
     question_lists = list(
         db.session.scalars(
             select(QuestionList)

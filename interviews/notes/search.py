@@ -25,7 +25,6 @@ from markupsafe import Markup, escape
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Select,
     Table,
     column,
     event,
@@ -42,7 +41,7 @@ from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.notes.models import Note
 from interviews.notes.visibility import visible_notes
-from interviews.pagination import Page
+from interviews.pagination import Page, count_up_to
 from interviews.races.models import Candidate
 from interviews.scheduling.models import Interview
 
@@ -180,20 +179,14 @@ def _note_options() -> tuple[_AbstractLoad, ...]:
     )
 
 
-def _counted(matches: Select[Any]) -> tuple[int, bool]:
-    """How many notes match, counted up to MAX_COUNTED (and whether there are more): a common word
-    matches half of all notes, and counting every one cost as much as ranking them."""
-    found = db.session.scalar(select(func.count()).select_from(matches.limit(MAX_COUNTED + 1).subquery())) or 0
-    return min(found, MAX_COUNTED), found > MAX_COUNTED
-
-
 def _sqlite(query: str, viewer: User, number: int) -> tuple[Page[NoteHit], list[CandidateHit]]:
     notes_fts = table("notes_fts", column("rowid"))
     matching = text("notes_fts MATCH :query").bindparams(query=query)
     rank = func.bm25(literal_column("notes_fts"))
     snippet = func.snippet(literal_column("notes_fts"), 0, START, STOP, "…", 24)
-    total, more = _counted(
-        select(Note.id).join(notes_fts, notes_fts.c.rowid == Note.id).where(matching, visible_notes(viewer))
+    total, more = count_up_to(
+        select(Note.id).join(notes_fts, notes_fts.c.rowid == Note.id).where(matching, visible_notes(viewer)),
+        MAX_COUNTED,
     )
     number = min(number, max(1, -(-total // MAX_RESULTS)))
     rows = db.session.execute(
@@ -236,7 +229,7 @@ def _postgres(words: str, viewer: User, number: int) -> tuple[Page[NoteHit], lis
     # first (and unescape the headline after) to show a typed "<b>" as written.
     escaped = func.replace(func.replace(func.replace(Note.body, "&", "&amp;"), "<", "&lt;"), ">", "&gt;")
 
-    total, more = _counted(select(Note.id).where(matching, visible_notes(viewer)))
+    total, more = count_up_to(select(Note.id).where(matching, visible_notes(viewer)), MAX_COUNTED)
     number = min(number, max(1, -(-total // MAX_RESULTS)))
     # Rank over the stored vectors and keep one page of ids; only those get a headline, which
     # re-reads the body (the costly part) for the fifty shown instead of every match.
