@@ -61,14 +61,15 @@ def invitation_from_token(token: str) -> Invitation:
         raise LinkError("tampered") from None
     if not isinstance(payload, dict) or type(payload.get("i")) is not int:
         raise LinkError("tampered")
-    # What every page behind the link reads (letter, race, candidate, bookings), in two queries, not six.
+    # What every page behind the link reads (letter, race, candidate, bookings) in one query, and the
+    # bookings' panels in a second when there are bookings: an invitation has a handful of interviews at most.
     invitation = db.session.get(
         Invitation,
         payload["i"],
         options=[
             joinedload(Invitation.letter).joinedload(InvitationLetter.race),
             joinedload(Invitation.candidate),
-            selectinload(Invitation.interviews).options(
+            joinedload(Invitation.interviews).options(
                 joinedload(Interview.location), selectinload(Interview.panel_seats).joinedload(PanelSeat.user)
             ),
         ],

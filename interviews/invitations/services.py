@@ -21,8 +21,9 @@ from interviews.extensions import db
 from interviews.filters import format_datetime
 from interviews.invitations import emails
 from interviews.invitations.models import CandidateRequest, Invitation, InvitationLetter, InvitationStatus, Slot
+from interviews.races.models import race_panel
 from interviews.scheduling.models import LocationKind
-from interviews.scheduling.rules import Window, check_times, find_conflicts, find_conflicts_for_windows
+from interviews.scheduling.rules import Window, check_times, find_conflicts, find_conflicts_for_windows, windows_busy
 from interviews.scheduling.services import cancel_interview
 from interviews.timezones import is_valid_timezone
 from interviews.types import utcnow
@@ -198,14 +199,22 @@ def offered_slots(
 ) -> list[Slot]:
     """The free slots a campaign is offered: those a booking would not fail on.
 
-    `panel` is the race's default panel for a first booking; a campaign moving its interview gives
-    the interview's own panel, and its interview is left out of the check (it is moving away).
+    `panel` is the race's default panel for a first booking (read as a subquery, not loaded); a
+    campaign moving its interview gives the interview's own panel, and its interview is left out of
+    the check (it is moving away). Same rule as `slot_clashes`, without building its messages.
     """
     slots = free_slots(letter)
-    clashes = slot_clashes(
-        slots, letter.race.panel if panel is None else panel, exclude_interview_id=exclude_interview_id
+    busy = windows_busy(
+        [Window(slot.starts_at, slot.ends_at, slot.location_id) for slot in slots],
+        panel_user_ids=(
+            select(race_panel.c.user_id).where(race_panel.c.race_id == letter.race_id)
+            if panel is None
+            else [u.id for u in panel]
+        ),
+        exclude_interview_id=exclude_interview_id,
+        known_rooms={slot.location.id for slot in slots if slot.location and slot.location.kind is LocationKind.room},
     )
-    return [slot for slot in slots if slot.id not in clashes]
+    return [slot for slot, is_busy in zip(slots, busy, strict=True) if not is_busy]
 
 
 # --- sending --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from interviews.invitations.models import BookingFailure, BookingFailureReason, 
 from interviews.invitations.reminders import tick
 from interviews.mail.models import OutboxMessage
 from interviews.scheduling.models import Interview, InterviewStatus
-from interviews.scheduling.services import create_interview
+from interviews.scheduling.services import cancel_interview, create_interview
 from interviews.types import utcnow
 from tests.conftest import changed_tables, stored_rows
 
@@ -132,6 +132,52 @@ def test_a_slot_a_booking_would_fail_on_is_not_offered_and_staff_see_why(client,
     auth.login("staff")
     letter_page = client.get(f"/races/{race.id}/invitation").get_data(as_text=True)
     assert "Not offered" in letter_page and f"{race.panel[0].name} is already on the panel" in letter_page
+
+
+def test_the_campaign_is_offered_exactly_the_slots_nobody_and_no_room_is_busy_for(
+    client, auth, sent_race, token, staffer, make_user, room
+):
+    """The 15-minute buffer counts (the default SCHEDULING_BUFFER_MINUTES), for panel members and the room;
+    a cancelled interview, or a leader not on this panel away from the room, keeps nothing busy."""
+    race, letter, invitations = sent_race(candidates=4)
+    first, second, third = letter.slots  # 10:00, 12:00 and 14:00 in New York, 45 minutes, in the room
+    outsider = make_user("leader", title="Trustee")
+    minutes = timedelta(minutes=1)
+
+    def interview(candidate, starts_at, ends_at, location, panel):
+        return create_interview(
+            race=race,
+            candidate=candidate,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            timezone="America/New_York",
+            location=location,
+            panel=panel,
+            actor=staffer,
+        )
+
+    # A panel member elsewhere from 10:50: five minutes after the first slot ends, inside the buffer.
+    interview(
+        invitations[1].candidate, first.ends_at + 5 * minutes, first.ends_at + 45 * minutes, None, [race.panel[0]]
+    )
+    # The room, with somebody else's panel, until ten minutes before the third slot.
+    interview(
+        invitations[2].candidate, third.starts_at - 60 * minutes, third.starts_at - 10 * minutes, room, [outsider]
+    )
+    # At the second slot's very time: a cancelled interview of the panel, and an outsider away from the room.
+    called_off = interview(invitations[3].candidate, second.starts_at, second.ends_at, None, [race.panel[1]])
+    cancel_interview(called_off, actor=staffer)
+    interview(invitations[3].candidate, second.starts_at, second.ends_at, None, [outsider])
+    db.session.commit()
+
+    page = client.get(f"/invitation/{token(invitations[0])}").get_data(as_text=True)
+    offered = {slot.id for slot in letter.slots if f'name="book-slot_id" value="{slot.id}"' in page}
+    assert offered == {second.id}
+    auth.login("staff")
+    letter_page = client.get(f"/races/{race.id}/invitation").get_data(as_text=True)
+    assert letter_page.count("Not offered") == 2
+    assert f"{race.panel[0].name} is already on the panel" in letter_page
+    assert f"{room.name} is already booked" in letter_page
 
 
 def test_once_booked_the_letter_no_longer_asks_to_choose_a_time(client, sent_race, token):
