@@ -27,7 +27,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
         raise RuntimeError("SECRET_KEY is not set. In production it is required: set the SECRET_KEY variable.")
 
     # `database` registers the SQLite connection settings when imported.
-    from interviews import access, database, errors, extensions, filters, navigation, sections, security  # noqa: F401
+    from interviews import access, database, errors, extensions, filters, navigation, sections, security
 
     # First: the id converter must be in place before any route is added, the headers on every response.
     security.register(app)
@@ -40,6 +40,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     # The access policy runs before CSRF so that a refused role gets 403, not a token complaint.
     app.before_request(access.enforce_access_policy)
     app.before_request(access.refuse_nul_characters)
+    app.teardown_request(database.forget_request_memo)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from flask import g, has_app_context, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import Session, scoped_session
@@ -86,3 +87,28 @@ def rows_changed(session: Session | scoped_session[Any], statement: Executable) 
     if not isinstance(result, CursorResult):
         raise TypeError("rows_changed runs UPDATE or DELETE statements")
     return result.rowcount
+
+
+# --- reads shared by the parts of one page ------------------------------------------------------
+
+
+def request_memo() -> dict[Any, Any]:
+    """A dict for what several parts of one page read alike (e.g. a race's stage), kept for the request
+    and emptied whenever the session flushes, commits or rolls back, so that nothing read before a
+    change is served after it. Outside a request (commands, the worker) each call gets a new dict."""
+    if not has_request_context():
+        return {}
+    memo: dict[Any, Any] | None = g.get("_request_memo")
+    if memo is None:
+        memo = g._request_memo = {}
+    return memo
+
+
+def forget_request_memo(*_: Any) -> None:
+    """Also run when a request ends: `g` outlives it where an app context was already pushed (tests)."""
+    if has_app_context():
+        g.pop("_request_memo", None)
+
+
+for _name in ("after_flush", "after_commit", "after_soft_rollback"):
+    event.listen(Session, _name, forget_request_memo)

@@ -37,14 +37,13 @@ from interviews.extensions import db
 from interviews.invitations.models import Invitation, InvitationLetter, InvitationStatus
 from interviews.notes.models import MemberPoll, Note, PollResult, Question, QuestionList
 from interviews.notes.polls import Chart, chart, poll_field, share
-from interviews.notes.services import is_locked
 from interviews.notes.visibility import visible_notes
 from interviews.pagination import Page, count_up_to, paginate
 from interviews.questionnaires.exports import commitments_json, questionnaire_json
 from interviews.questionnaires.record import QuestionnaireRecord
 from interviews.questionnaires.record import load_record as load_questionnaire_record
 from interviews.races.models import Candidate, Race, Stage
-from interviews.races.stages import stage_of
+from interviews.races.stages import facts_of
 from interviews.scheduling.models import Interview, Location, PanelSeat
 from interviews.spreadsheets import safe_cell
 from interviews.types import utcnow
@@ -132,8 +131,12 @@ def load_record_book(race: Race, viewer: User) -> RecordBook:
         ):
             digests[digest] = digests.get(digest, 0) + n
             invitation_counts[status] = invitation_counts.get(status, 0) + n
-    candidate_count = db.session.scalar(select(func.count()).where(Candidate.race_id == race.id)) or 0
-    interview_count = db.session.scalar(select(func.count()).where(Interview.race_id == race.id)) or 0
+    candidate_count, interview_count = db.session.execute(
+        select(
+            select(func.count()).where(Candidate.race_id == race.id).scalar_subquery(),
+            select(func.count()).where(Interview.race_id == race.id).scalar_subquery(),
+        )
+    ).one()
     # Enough to say "more than" and to tell a PDF built at once from one built in the background.
     note_count, more_notes = count_up_to(
         select(Note.id)
@@ -165,6 +168,7 @@ def load_record_book(race: Race, viewer: User) -> RecordBook:
             .options(selectinload(Vote.publication))
         )
     )
+    facts = facts_of(race)
     return RecordBook(
         race=race,
         viewer=viewer,
@@ -178,8 +182,8 @@ def load_record_book(race: Race, viewer: User) -> RecordBook:
         question_lists=question_lists,
         polls=polls,
         votes=votes,
-        locked=any(v.decides_race for v in votes) or is_locked(race),
-        stage=stage_of(race),
+        locked=any(v.decides_race for v in votes) or facts.decided,
+        stage=facts.stage,
         chain_head=chain_head() if any(v.digest for v in votes) else None,
         questionnaire=load_questionnaire_record(race),
         decision=load_decision(race),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.audit.services import record
 from interviews.auth.models import User
@@ -53,12 +53,17 @@ def _refuse_if_locked(race: Race | int) -> None:
 
 
 def latest_question_list(race: Race) -> QuestionList | None:
-    return db.session.scalar(
-        select(QuestionList)
-        .where(QuestionList.race_id == race.id)
-        .order_by(QuestionList.version.desc())
-        .options(selectinload(QuestionList.questions))
-        .limit(1)
+    # The list and its questions in one query (SQLAlchemy applies the LIMIT to the lists, not the joined rows).
+    return (
+        db.session.scalars(
+            select(QuestionList)
+            .where(QuestionList.race_id == race.id)
+            .order_by(QuestionList.version.desc())
+            .options(joinedload(QuestionList.questions))
+            .limit(1)
+        )
+        .unique()
+        .first()
     )
 
 

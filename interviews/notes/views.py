@@ -18,6 +18,7 @@ from interviews.notes.models import Note, Question, Visibility
 from interviews.notes.polls import chart, poll_field, polls_of, share
 from interviews.notes.visibility import may_write_notes, notes_hidden_from
 from interviews.races.models import Race
+from interviews.races.stages import facts_of
 from interviews.races.views import get_race_or_404
 
 __all__ = ["bp", "get_race_or_404"]
@@ -102,7 +103,7 @@ def race_notes_section(race: Race, viewer: User) -> str | None:
         polls=polls,
         chart=chart(polls, poll_field(polls)),
         share=share,
-        locked=services.is_locked(race),
+        locked=facts_of(race).decided,
     )
 
 

@@ -7,13 +7,14 @@ queries whether a race has five candidates or two thousand.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ScalarSelect, exists, func, select
 
 from interviews.extensions import db
 from interviews.invitations.models import Invitation, InvitationStatus
 from interviews.races.models import Candidate, Race, Stage, race_panel
-from interviews.races.stages import stages_of
+from interviews.races.stages import stage_columns, stage_from
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.types import utcnow
 
@@ -23,7 +24,7 @@ SHOWN = 20
 
 @dataclass
 class Attention:
-    race: Race
+    race: Any  # a row: the race's id and title
     stage: Stage
     reasons: list[str] = field(default_factory=list)
 
@@ -39,7 +40,7 @@ def _count(*where: object) -> ScalarSelect[int]:
 
 
 def races_needing_attention(shown: int = SHOWN) -> AttentionList:
-    """Open races with something to do, soonest election first: two queries, whatever the sizes."""
+    """Open races with something to do, soonest election first: one query, whatever the sizes."""
     now = utcnow()
     running = (Candidate.race_id == Race.id, Candidate.withdrawn_at.is_(None))
     booked_or_held = exists().where(
@@ -47,7 +48,8 @@ def races_needing_attention(shown: int = SHOWN) -> AttentionList:
     )
     rows = db.session.execute(
         select(
-            Race,
+            *stage_columns(),
+            Race.title,
             _count(*running).label("running"),
             _count(*running, ~Candidate.invitation.has(), ~booked_or_held).label("not_invited"),
             _count(
@@ -64,13 +66,12 @@ def races_needing_attention(shown: int = SHOWN) -> AttentionList:
         .where(Race.closed_at.is_(None))
         .order_by(Race.election_date, Race.title, Race.id)
     ).all()
-    stages = stages_of([row.Race for row in rows])
     needing: list[Attention] = []
     for row in rows:
-        stage = stages[row.Race.id]
+        stage = stage_from(row)
         if stage is Stage.decided:
             continue
-        item = Attention(race=row.Race, stage=stage)
+        item = Attention(race=row, stage=stage)
         if not row.running:
             item.reasons.append("No candidates yet: add them.")
         if not row.panel:

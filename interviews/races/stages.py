@@ -8,14 +8,50 @@ stored as `Race.closed_at`; every other stage follows from what happened, so it 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
+from interviews.database import request_memo
 from interviews.extensions import db
 from interviews.invitations.models import Invitation, InvitationLetter
-from interviews.races.models import Race, Stage
+from interviews.races.models import Candidate, Race, Stage
 from interviews.scheduling.models import Interview
 from interviews.votes.models import Vote
+
+
+def stage_columns() -> list[ColumnElement[Any] | InstrumentedAttribute[Any]]:
+    """Race.id and what decides its stage (`stage_from` reads them), for a query of races to select."""
+    # Nested, so each race probes its letter and then the invitations' (letter_id, ...) index; as one
+    # EXISTS over both tables PostgreSQL scanned every invitation once per race.
+    invited = exists().where(
+        InvitationLetter.race_id == Race.id, exists().where(Invitation.letter_id == InvitationLetter.id)
+    )
+    return [
+        Race.id,
+        Race.closed_at.is_not(None).label("closed"),
+        exists().where(Vote.race_id == Race.id, Vote.decided_clause()).label("decided"),
+        exists().where(Vote.race_id == Race.id).label("voting"),
+        exists().where(Interview.race_id == Race.id).label("interviewed"),
+        invited.label("invited"),
+    ]
+
+
+def stage_from(row: Any) -> Stage:
+    """The stage of a row that selected `stage_columns()`."""
+    if row.closed:
+        return Stage.closed
+    if row.decided:
+        return Stage.decided
+    if row.voting:
+        return Stage.deliberating
+    if row.interviewed:
+        return Stage.interviewing
+    if row.invited:
+        return Stage.inviting
+    return Stage.planning
 
 
 def stages_of(races: Iterable[Race]) -> dict[int, Stage]:
@@ -23,40 +59,41 @@ def stages_of(races: Iterable[Race]) -> dict[int, Stage]:
     ids = [r.id for r in races]
     if not ids:
         return {}
-    # Nested, so each race probes its letter and then the invitations' (letter_id, ...) index; as one
-    # EXISTS over both tables PostgreSQL scanned every invitation once per race.
-    invited = exists().where(
-        InvitationLetter.race_id == Race.id, exists().where(Invitation.letter_id == InvitationLetter.id)
-    )
-    interviewed = exists().where(Interview.race_id == Race.id)
-    voting = exists().where(Vote.race_id == Race.id)
-    decided = exists().where(Vote.race_id == Race.id, Vote.decided_clause())
-    rows = db.session.execute(
-        select(
-            Race.id,
-            Race.closed_at.is_not(None).label("closed"),
-            decided.label("decided"),
-            voting.label("voting"),
-            interviewed.label("interviewed"),
-            invited.label("invited"),
-        ).where(Race.id.in_(ids))
-    )
-    stages: dict[int, Stage] = {}
-    for row in rows:
-        if row.closed:
-            stages[row.id] = Stage.closed
-        elif row.decided:
-            stages[row.id] = Stage.decided
-        elif row.voting:
-            stages[row.id] = Stage.deliberating
-        elif row.interviewed:
-            stages[row.id] = Stage.interviewing
-        elif row.invited:
-            stages[row.id] = Stage.inviting
-        else:
-            stages[row.id] = Stage.planning
-    return stages
+    return {row.id: stage_from(row) for row in db.session.execute(select(*stage_columns()).where(Race.id.in_(ids)))}
 
 
 def stage_of(race: Race) -> Stage:
     return stages_of([race])[race.id]
+
+
+@dataclass(frozen=True)
+class RaceFacts:
+    """What several parts of one page ask about a race, read in one query."""
+
+    stage: Stage
+    decided: bool  # a final vote decided it: its notes and positions are locked
+    running: int  # candidates not withdrawn
+    has_path: bool  # it decides in stages (the decisions feature; read by table, which builds on this one)
+
+
+def facts_of(race: Race) -> RaceFacts:
+    """The race's facts, read once per request for the parts of a page that each need one of them.
+
+    Kept until the session next writes (see `database.request_memo`); a service deciding whether to
+    allow a change asks its own question instead (e.g. notes.services.is_locked).
+    """
+    memo = request_memo()
+    key = ("race-facts", race.id)
+    if key not in memo:
+        stages = db.metadata.tables["decision_stages"]
+        running = (
+            select(func.count())
+            .where(Candidate.race_id == Race.id, Candidate.withdrawn_at.is_(None))
+            .scalar_subquery()
+            .label("running")
+        )
+        has_path = exists().where(stages.c.race_id == Race.id).label("has_path")
+        row = db.session.execute(select(*stage_columns(), running, has_path).where(Race.id == race.id)).one()
+        memo[key] = RaceFacts(stage_from(row), bool(row.decided), int(row.running), bool(row.has_path))
+    facts: RaceFacts = memo[key]
+    return facts

@@ -19,7 +19,7 @@ from interviews.races import services
 from interviews.races.attention import races_needing_attention
 from interviews.races.forms import CandidateForm, PanelForm, RaceForm, WithdrawForm
 from interviews.races.models import Candidate, Race, Stage
-from interviews.races.stages import stage_of, stages_of
+from interviews.races.stages import facts_of, stages_of
 from interviews.scheduling.models import Interview, InterviewStatus, Location, PanelSeat
 from interviews.sections import section
 
@@ -117,12 +117,13 @@ def detail(race_id: int) -> ResponseReturnValue:
     """The race page: its candidates and its interviews, a page of each (a fixed number of queries)."""
     race = get_race_or_404(race_id)
     interviews, panels = _interview_rows(race)
+    facts = facts_of(race)  # the sections below read it too
     return render_template(
         "races/detail.html",
         race=race,
-        stage=stage_of(race),
+        stage=facts.stage,
         candidates=_candidate_rows(race),
-        running=services.candidate_counts([race])[race.id][0],
+        running=facts.running,
         interviews=interviews,
         panels=panels,
         confirm=ConfirmForm(),

@@ -16,6 +16,7 @@ from interviews.auth.models import User
 from interviews.extensions import db
 from interviews.forms import ConfirmForm
 from interviews.races.models import Race
+from interviews.races.stages import facts_of
 from interviews.races.views import get_race_or_404
 from interviews.sections import section
 from interviews.votes import ballots, services
@@ -351,7 +352,7 @@ def race_section(race: Race, viewer: object) -> str | None:
         rule_words=describe(rule_of_race(race)),
         votes=services.votes_of_race(race),
         is_staff=viewer.is_staff,
-        has_path=_has_decision_path(race),
+        has_path=facts_of(race).has_path,
     )
 
 

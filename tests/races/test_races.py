@@ -11,7 +11,7 @@ from interviews.audit.models import AuditEvent
 from interviews.extensions import db
 from interviews.races import services
 from interviews.races.models import Race, Stage
-from interviews.races.stages import stage_of, stages_of
+from interviews.races.stages import facts_of, stage_of, stages_of
 from interviews.types import utcnow
 from tests.conftest import changed_tables, stored_rows
 
@@ -158,6 +158,32 @@ def test_the_stage_follows_the_records(app, make_race, make_user, count_queries)
         stages = stages_of([race, *others])
     assert counter.count == 1
     assert stages == {race.id: Stage.decided, **{o.id: Stage.planning for o in others}}
+
+
+def test_a_pages_parts_read_the_race_facts_once_and_anew_after_any_write(app, make_race, make_user, count_queries):
+    from interviews.races.candidates import withdraw_candidate
+    from interviews.votes.models import Vote, VoteStatus
+
+    race = make_race(candidates=3)
+    staffer = make_user("staff")
+    db.session.refresh(race)
+    with app.test_request_context():
+        with count_queries() as counter:
+            first = facts_of(race)
+            again = facts_of(race)
+        assert counter.count == 1 and again == first
+        assert (first.stage, first.decided, first.running, first.has_path) == (Stage.planning, False, 3, False)
+        withdraw_candidate(race.candidates[0], actor=staffer)
+        db.session.flush()
+        assert facts_of(race).running == 2  # the write emptied what this request had read
+        db.session.add(Vote(race=race, held_on=date.today(), motion="Endorse", status=VoteStatus.final))
+        db.session.commit()
+        assert (facts_of(race).stage, facts_of(race).decided) == (Stage.decided, True)
+    db.session.refresh(race)
+    with app.test_request_context():
+        with count_queries() as counter:
+            facts_of(race)
+        assert counter.count == 1  # a new request reads afresh
 
 
 def test_staff_close_and_reopen_a_race(client, auth, make_race):
