@@ -7,21 +7,24 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from interviews.extensions import db
 from interviews.filters import format_datetime, format_time
 from interviews.invitations.emails import content_digest
 from interviews.invitations.models import (
+    BookingFailure,
     CandidateRequest,
     Invitation,
     InvitationLetter,
     InvitationStatus,
     RequestKind,
     Slot,
+    staff_cancelled_among,
 )
 from interviews.pagination import Page, paginate
 from interviews.races.models import Candidate, Race
+from interviews.scheduling.models import Interview, Location
 from interviews.types import utcnow
 
 
@@ -34,27 +37,35 @@ class Event:
 
 @dataclass
 class LedgerRow:
-    candidate: Candidate
-    invitation: Invitation | None
+    """One candidate's line: `candidate` and `invitation` are rows of what the page shows (plain
+    rows, not objects: a page of the biggest race reads 50 of each and their bookings)."""
+
+    candidate: Any  # id, name, party, contact_name, contact_email, withdrawn_at
+    invitation: Any | None  # the invitation's columns (id, status, ...) and its slot's; None: not invited
+    staff_cancelled: bool = False  # staff called off the booking and the campaign has not answered since
     events: list[Event] = field(default_factory=list)
 
     @property
+    def withdrawn(self) -> bool:
+        return self.candidate.withdrawn_at is not None
+
+    @property
     def status_label(self) -> str:
-        if self.candidate.withdrawn:
+        if self.withdrawn:
             return "Left the race"
         if self.invitation is None:
             return "Not invited yet"
-        if self.invitation.staff_cancelled_interview is not None:
+        if self.staff_cancelled:
             return "Interview cancelled by staff"
-        return self.invitation.status.label
+        return str(self.invitation.status.label)
 
     @property
     def badge(self) -> str:
-        if self.candidate.withdrawn:
+        if self.withdrawn:
             return "bad"
-        if self.invitation is not None and self.invitation.staff_cancelled_interview is not None:
+        if self.invitation is not None and self.staff_cancelled:
             return "warn"
-        return self.invitation.status.badge if self.invitation else "warn"
+        return str(self.invitation.status.badge) if self.invitation else "warn"
 
 
 @dataclass
@@ -73,16 +84,26 @@ class DigestProof:
         return {d: names for d, names in self.groups.items() if d != self.letter_digest}
 
 
-def _request_detail(request: CandidateRequest) -> str:
+def _request_detail(request: Any) -> str:
     """The campaign's words, and the time it proposed from its calendar (in the viewer's zone), if it did."""
     if request.proposed_starts_at is None:
-        return request.message
+        return str(request.message)
     proposed = f"proposed {format_datetime(request.proposed_starts_at)}–{format_time(request.proposed_ends_at)}"
     return f"{proposed} from their calendar" + (f": {request.message}" if request.message else "")
 
 
-def _events(invitation: Invitation) -> list[Event]:
-    events = [Event("Sent", invitation.sent_at, f"to {invitation.candidate.contact_email}")]
+@dataclass
+class _Lists:
+    """An invitation's bookings, requests and failed attempts, as rows, each in its own order."""
+
+    interviews: list[Any] = field(default_factory=list)
+    requests: list[Any] = field(default_factory=list)
+    failures: list[Any] = field(default_factory=list)
+
+
+def _events(invitation: Any, lists: _Lists, *, past_deadline: bool) -> tuple[list[Event], bool]:
+    """What happened to one invitation, oldest first, and whether staff's cancellation still stands."""
+    events = [Event("Sent", invitation.sent_at, f"to {invitation.contact_email}")]
     if invitation.send_count > 1 and invitation.last_sent_at:
         events.append(Event(f"Sent again ({invitation.send_count - 1}×), new link", invitation.last_sent_at))
     if invitation.reminded_at:
@@ -90,27 +111,27 @@ def _events(invitation: Invitation) -> list[Event]:
     if invitation.opened_at:
         events.append(Event("Opened", invitation.opened_at))
     status = invitation.status
-    slot = invitation.slot
-    interview = invitation.latest_interview
+    interview = lists.interviews[-1] if lists.interviews else None
+    staff_cancelled = staff_cancelled_among(status, lists.interviews)
     if status is InvitationStatus.accepted:
         detail = ""
-        if slot is None and interview is not None:
+        if invitation.slot_starts_at is None and interview is not None:
             detail = f"interview of {format_datetime(interview.starts_at, interview.timezone)}"
-        if slot is not None:
-            where = f", {slot.location.name}" if slot.location else ""
-            detail = f"slot of {format_datetime(slot.starts_at, slot.timezone)}{where}"
+        if invitation.slot_starts_at is not None:
+            where = f", {invitation.slot_location}" if invitation.slot_location else ""
+            detail = f"slot of {format_datetime(invitation.slot_starts_at, invitation.slot_timezone)}{where}"
         events.append(Event("Accepted", invitation.answered_at, detail))
     elif status is InvitationStatus.declined:
         events.append(Event("Declined", invitation.answered_at, invitation.decline_reason or "no reason given"))
     # Every booking that was called off, and by whom: a rebooking keeps the earlier cancellations in view.
-    for booked in invitation.interviews:
+    for booked in lists.interviews:
         if booked.cancelled_at is None or booked.cancelled_by is None:
             continue
         when = f"interview of {format_datetime(booked.starts_at, booked.timezone)}"
-        if booked is invitation.staff_cancelled_interview and not invitation.letter.is_past_deadline():
+        if booked is staff_cancelled and not past_deadline:
             when += "; the campaign can choose another time"
         events.append(Event(f"Interview {booked.cancelled_by.label.lower()}", booked.cancelled_at, when))
-    for request in invitation.requests:
+    for request in lists.requests:
         if request.kind is RequestKind.other_times or request.kind is RequestKind.reschedule:
             events.append(Event(request.kind.label, request.created_at, _request_detail(request)))
     if invitation.moved_at and interview is not None:
@@ -122,7 +143,7 @@ def _events(invitation: Invitation) -> list[Event]:
             )
         )
     # Attempts that failed (the slot was taken first, or a panel member or the room was busy): staff may act.
-    for failure in invitation.booking_failures:
+    for failure in lists.failures:
         what = "Could not move to" if failure.moving else "Could not book"
         detail = f"slot of {format_datetime(failure.slot_starts_at, failure.slot_timezone)}: {failure.reason.label}"
         events.append(Event(what, failure.created_at, detail + (f". {failure.detail}" if failure.detail else "")))
@@ -130,7 +151,7 @@ def _events(invitation: Invitation) -> list[Event]:
         events.append(Event("No reply by the deadline", invitation.no_reply_at))
     if invitation.withdrawn_at:
         events.append(Event("Withdrawn", invitation.withdrawn_at))
-    return sorted(events, key=lambda e: (e.at is None, e.at))
+    return sorted(events, key=lambda e: (e.at is None, e.at)), staff_cancelled is not None
 
 
 # The ledger's filter: every invitation status, plus the two states a candidate can be in without one.
@@ -150,32 +171,144 @@ def status_filter(value: str) -> str:
 
 
 def rows(race: Race, *, status: str = "") -> Page[LedgerRow]:
-    """One page of the ledger: a fixed number of queries, whatever the number of candidates."""
-    stmt = select(Candidate).where(Candidate.race_id == race.id)
+    """One page of the ledger: four queries whatever the number of candidates. The page's query reads
+    each candidate with its invitation and the slot it holds (one at most: `taken_by_id` is unique),
+    then one query each for the page's bookings, requests and failed attempts."""
+    stmt = (
+        select(
+            Candidate.id,
+            Candidate.name,
+            Candidate.party,
+            Candidate.contact_name,
+            Candidate.contact_email,
+            Candidate.withdrawn_at,
+            Invitation.id.label("invitation_id"),
+            Invitation.status,
+            Invitation.sent_at,
+            Invitation.last_sent_at,
+            Invitation.send_count,
+            Invitation.reminded_at,
+            Invitation.opened_at,
+            Invitation.answered_at,
+            Invitation.decline_reason,
+            Invitation.no_reply_at,
+            Invitation.withdrawn_at.label("invitation_withdrawn_at"),
+            Invitation.moved_at,
+            Slot.starts_at.label("slot_starts_at"),
+            Slot.timezone.label("slot_timezone"),
+            Location.name.label("slot_location"),
+        )
+        .outerjoin(Invitation, Invitation.candidate_id == Candidate.id)
+        .outerjoin(Slot, Slot.taken_by_id == Invitation.id)
+        .outerjoin(Location, Location.id == Slot.location_id)
+        .where(Candidate.race_id == race.id)
+    )
     if status == NOT_INVITED:
-        stmt = stmt.where(Candidate.withdrawn_at.is_(None), ~Candidate.invitation.has())
+        stmt = stmt.where(Candidate.withdrawn_at.is_(None), Invitation.id.is_(None))
     elif status == LEFT:
         stmt = stmt.where(Candidate.withdrawn_at.is_not(None))
     elif status:
-        stmt = stmt.where(Candidate.invitation.has(Invitation.status == InvitationStatus(status)))
-    page = paginate(
-        stmt.options(
-            # The invitation (one per candidate) in the page's query; each list it has, one query more.
-            joinedload(Candidate.invitation).options(
-                selectinload(Invitation.slot).joinedload(Slot.location),
-                selectinload(Invitation.requests),
-                selectinload(Invitation.interviews),
-                selectinload(Invitation.booking_failures),
-            )
-        ).order_by(Candidate.name, Candidate.id)
-    )
+        stmt = stmt.where(Invitation.status == InvitationStatus(status))
+    page = paginate(stmt.order_by(Candidate.name, Candidate.id), scalars=False)
+    ids = [row.invitation_id for row in page.items if row.invitation_id is not None]
+    lists: dict[int, _Lists] = {i: _Lists() for i in ids}
+    if ids:
+        # Each list in its own order, one query each: (which list, its columns and order).
+        children = (
+            (
+                "interviews",
+                select(
+                    Interview.invitation_id,
+                    Interview.status,
+                    Interview.starts_at,
+                    Interview.timezone,
+                    Interview.cancelled_at,
+                    Interview.cancelled_by,
+                ).order_by(Interview.id),
+            ),
+            (
+                "requests",
+                select(
+                    CandidateRequest.invitation_id,
+                    CandidateRequest.kind,
+                    CandidateRequest.message,
+                    CandidateRequest.proposed_starts_at,
+                    CandidateRequest.proposed_ends_at,
+                    CandidateRequest.created_at,
+                ).order_by(CandidateRequest.created_at, CandidateRequest.id),
+            ),
+            (
+                "failures",
+                select(
+                    BookingFailure.invitation_id,
+                    BookingFailure.moving,
+                    BookingFailure.slot_starts_at,
+                    BookingFailure.slot_timezone,
+                    BookingFailure.reason,
+                    BookingFailure.detail,
+                    BookingFailure.created_at,
+                ).order_by(BookingFailure.created_at, BookingFailure.id),
+            ),
+        )
+        for name, child in children:
+            invitation_id = child.selected_columns[0]
+            for item in db.session.execute(child.where(invitation_id.in_(ids))):
+                getattr(lists[item.invitation_id], name).append(item)
+    past_deadline = race.letter.is_past_deadline() if race.letter else False
     result = []
-    for candidate in page.items:
-        events = _events(candidate.invitation) if candidate.invitation else []
-        if candidate.withdrawn_at is not None:
-            events.append(Event("Left the race", candidate.withdrawn_at))
-        result.append(LedgerRow(candidate, candidate.invitation, events))
+    for row in page.items:
+        invitation = _Invited.of(row) if row.invitation_id is not None else None
+        events: list[Event] = []
+        staff_cancelled = False
+        if invitation is not None:
+            events, staff_cancelled = _events(invitation, lists[invitation.id], past_deadline=past_deadline)
+        if row.withdrawn_at is not None:
+            events.append(Event("Left the race", row.withdrawn_at))
+        result.append(LedgerRow(row, invitation, staff_cancelled, events))
     return Page(items=result, number=page.number, per_page=page.per_page, total=page.total, arg=page.arg)
+
+
+@dataclass(frozen=True)
+class _Invited:
+    """The invitation's columns of a ledger row, under their own names (`id`, `withdrawn_at`)."""
+
+    id: int
+    status: InvitationStatus
+    contact_email: str
+    sent_at: datetime
+    last_sent_at: datetime | None
+    send_count: int
+    reminded_at: datetime | None
+    opened_at: datetime | None
+    answered_at: datetime | None
+    decline_reason: str
+    no_reply_at: datetime | None
+    withdrawn_at: datetime | None
+    moved_at: datetime | None
+    slot_starts_at: datetime | None
+    slot_timezone: str | None
+    slot_location: str | None
+
+    @classmethod
+    def of(cls, row: Any) -> _Invited:
+        return cls(
+            id=row.invitation_id,
+            status=row.status,
+            contact_email=row.contact_email,
+            sent_at=row.sent_at,
+            last_sent_at=row.last_sent_at,
+            send_count=row.send_count,
+            reminded_at=row.reminded_at,
+            opened_at=row.opened_at,
+            answered_at=row.answered_at,
+            decline_reason=row.decline_reason,
+            no_reply_at=row.no_reply_at,
+            withdrawn_at=row.invitation_withdrawn_at,
+            moved_at=row.moved_at,
+            slot_starts_at=row.slot_starts_at,
+            slot_timezone=row.slot_timezone,
+            slot_location=row.slot_location,
+        )
 
 
 @dataclass(frozen=True)

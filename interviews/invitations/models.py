@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -165,7 +166,7 @@ class Invitation(Model):
     @property
     def active_interview(self) -> Interview | None:
         """The booked interview that still stands, if any."""
-        return next((i for i in reversed(self.interviews) if i.status is InterviewStatus.scheduled), None)
+        return active_among(self.interviews)
 
     @property
     def latest_interview(self) -> Interview | None:
@@ -174,12 +175,22 @@ class Invitation(Model):
     @property
     def staff_cancelled_interview(self) -> Interview | None:
         """The booking staff cancelled, while the campaign has not booked again or answered otherwise."""
-        interview = self.latest_interview
-        if interview is None or interview.cancelled_by is not CancelledBy.staff or self.active_interview is not None:
-            return None
-        if self.status not in (*UNANSWERED, InvitationStatus.no_reply):
-            return None
-        return interview
+        return staff_cancelled_among(self.status, self.interviews)
+
+
+# The rules behind the two properties above, for the invitation's interviews as objects or as rows
+# (the ledger reads rows); each item needs `status` and `cancelled_by`, in booking order.
+def active_among(interviews: Sequence[Any]) -> Any | None:
+    return next((i for i in reversed(interviews) if i.status is InterviewStatus.scheduled), None)
+
+
+def staff_cancelled_among(status: InvitationStatus, interviews: Sequence[Any]) -> Any | None:
+    interview = interviews[-1] if interviews else None
+    if interview is None or interview.cancelled_by is not CancelledBy.staff or active_among(interviews) is not None:
+        return None
+    if status not in (*UNANSWERED, InvitationStatus.no_reply):
+        return None
+    return interview
 
 
 class RequestKind(enum.Enum):
