@@ -92,6 +92,8 @@ PAGES = {
     "record book": "/races/{id}/record",
     "record book, page 3": "/races/{id}/record?page=3&candidates=2",
     "search": "/search?q=Candidate",
+    "commitments": "/races/{id}/commitments",
+    "commitments, page 3": "/races/{id}/commitments?candidates=3",
 }
 # On the small race these pages ask for a page past the end of so many of their lists: each such
 # list costs one count and one re-read of its last page more (the same whatever the size).
@@ -100,6 +102,7 @@ PAST_THE_END = {
     "letter, slots page 2": 1,
     "interviews, page 2": 1,
     "record book, page 3": 2,
+    "commitments, page 3": 1,
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -10,6 +12,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from interviews.access import allow, signed_in_user
 from interviews.extensions import db
 from interviews.forms import ConfirmForm
+from interviews.pagination import paginate
 from interviews.questionnaires import commitments as services
 from interviews.questionnaires.forms import CommitmentForm, PositionForm
 from interviews.questionnaires.models import (
@@ -24,6 +27,7 @@ from interviews.questionnaires.record import load_matrix
 from interviews.questionnaires.views import OFFICE, READERS, bp
 from interviews.races.models import Candidate, Race
 from interviews.races.views import get_race_or_404
+from interviews.security import MAX_ID
 from interviews.types import utcnow
 
 
@@ -53,16 +57,31 @@ def _commitment_form(race: Race, *, posted: bool) -> CommitmentForm:
     return form
 
 
-def _position_form(race: Race, commitments: list[Commitment], *, posted: bool) -> PositionForm:
+def _candidate_choice(candidate: Candidate) -> SelectChoice:
+    return SelectChoice(candidate.id, candidate.name + (" (withdrawn)" if candidate.withdrawn else ""))
+
+
+def _candidate_of_race(race: Race, candidate_id: int | None) -> Candidate | None:
+    candidate = db.session.get(Candidate, candidate_id) if candidate_id and 0 < candidate_id <= MAX_ID else None
+    return candidate if candidate is not None and candidate.race_id == race.id else None
+
+
+def _position_form(
+    race: Race, commitments: list[Commitment], *, posted: bool, shown: Sequence[Candidate] = ()
+) -> PositionForm:
+    """The form to record a position. Its candidates are those of the page shown (a race may have
+    thousands), and the one asked for (a cell's "record" link) or posted, if it is in this race."""
     form = PositionForm() if posted else PositionForm(formdata=None)
-    candidates = db.session.scalars(select(Candidate).where(Candidate.race_id == race.id).order_by(Candidate.name))
-    form.candidate_id.choices = [
-        SelectChoice(c.id, c.name + (" (withdrawn)" if c.withdrawn else "")) for c in candidates
-    ]
+    wanted = request.form.get("candidate_id", type=int) if posted else request.args.get("candidate", type=int)
+    candidates = list(shown)
+    extra = _candidate_of_race(race, wanted) if wanted not in {c.id for c in candidates} else None
+    if extra is not None:
+        candidates.insert(0, extra)
+    form.candidate_id.choices = [_candidate_choice(c) for c in candidates]
     form.commitment_id.choices = [SelectChoice(c.id, f"{c.position}. {c.text[:90]}") for c in commitments]
     if not posted:
         form.source_date.data = utcnow().date()
-        form.candidate_id.data = request.args.get("candidate", type=int)
+        form.candidate_id.data = wanted
         form.commitment_id.data = request.args.get("commitment", type=int)
     return form
 
@@ -74,15 +93,28 @@ def _page(
     position_form: PositionForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    matrix = load_matrix(race)
+    # A page of the race's candidates at a time: a race of two thousand is forty pages, not one table.
+    candidates = paginate(
+        select(Candidate).where(Candidate.race_id == race.id).order_by(Candidate.name, Candidate.id),
+        arg="candidates",
+    )
+    matrix = load_matrix(race, candidates=list(candidates.items))
     viewer = signed_in_user()
+    if position_form is not None:  # shown again after a refusal: offer this page's candidates too
+        offered = {c.value for c in position_form.candidate_id.choices or [] if isinstance(c, SelectChoice)}
+        position_form.candidate_id.choices = [
+            *(position_form.candidate_id.choices or []),
+            *(_candidate_choice(c) for c in candidates.items if c.id not in offered),
+        ]
     return (
         render_template(
             "questionnaires/commitments.html",
             race=race,
             matrix=matrix,
+            candidates=candidates,
             commitment_form=commitment_form or _commitment_form(race, posted=False),
-            position_form=position_form or _position_form(race, matrix.commitments, posted=False),
+            position_form=position_form
+            or _position_form(race, matrix.commitments, posted=False, shown=candidates.items),
             may_record=services.may_record_positions(viewer, race),
             is_staff=viewer.is_staff,
             confirm=ConfirmForm(),

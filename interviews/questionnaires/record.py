@@ -78,7 +78,7 @@ def _matrix(race: Race, candidates: list[Candidate], commitments: list[Commitmen
         for position in db.session.scalars(
             select(CommitmentPosition)
             .join(Commitment, Commitment.id == CommitmentPosition.commitment_id)
-            .where(Commitment.race_id == race.id)
+            .where(Commitment.race_id == race.id, CommitmentPosition.candidate_id.in_([c.id for c in candidates]))
             .order_by(CommitmentPosition.recorded_at, CommitmentPosition.id)
             .options(joinedload(CommitmentPosition.recorded_by))
         ):

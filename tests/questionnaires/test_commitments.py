@@ -198,6 +198,29 @@ def test_a_race_of_more_candidates_than_a_page_sends_its_positions_to_the_commit
         assert ("Commitments: each candidate" in page) is not crowded
         assert ("too many candidates to show every position here" in page) is crowded
     assert counts[1] <= counts[0]  # the crowded race costs no more than the small one
-    # Every position is still one click away.
-    page = client.get(f"/races/{big.id}/commitments").get_data(as_text=True)
-    assert "Defend the right to strike" in page and big.candidates[50].name in page
+    # Every position is still one click away, a page of candidates at a time (names sort A-Z, then a-s).
+    first = client.get(f"/races/{big.id}/commitments").get_data(as_text=True)
+    assert "Defend the right to strike" in first and 'data-candidate="Candidate A"' in first
+    assert 'data-candidate="Candidate s"' not in first and "Showing 1–50 of 51 candidates" in first
+    second = client.get(f"/races/{big.id}/commitments?candidates=2").get_data(as_text=True)
+    assert 'data-candidate="Candidate s"' in second and 'data-candidate="Candidate A"' not in second
+    # A cell's "record" link for a candidate on another page still offers that candidate in the form.
+    asked = client.get(f"/races/{big.id}/commitments?candidate={big.candidates[50].id}").get_data(as_text=True)
+    assert f'<option selected value="{big.candidates[50].id}">Candidate s</option>' in asked
+    # The commitments page reads a page of candidates and their positions: the same queries for 3 or 51.
+    for race in (small, big):
+        services.record_position(
+            services.commitments_of(race)[0],
+            race.candidates[0],
+            services.PositionInput(
+                stance=Stance.secured, source=PositionSource.public_statement, source_date=date.today(), quote="Yes."
+            ),
+            actor=staffer,
+        )
+    db.session.commit()
+    matrix_queries = []
+    for race in (small, big):
+        with count_queries() as q:
+            client.get(f"/races/{race.id}/commitments")
+        matrix_queries.append(q.count)
+    assert matrix_queries[0] == matrix_queries[1]
