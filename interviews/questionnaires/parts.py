@@ -16,7 +16,6 @@ from interviews.questionnaires.content import answer_words, explanation_of
 from interviews.questionnaires.models import QuestionKind, ResponseStatus
 from interviews.questionnaires.record import (
     QuestionnaireRecord,
-    load_matrix,
     load_record,
     load_small_matrix,
     race_summary,
@@ -68,7 +67,8 @@ def vote_part(vote: Vote, viewer: object) -> str | None:
     """Beside the vote: what each candidate committed to, the board's reasons in one table."""
     if vote is None or not isinstance(viewer, User):
         return None
-    matrix = load_matrix(vote.race)
-    if matrix.empty:
+    # As on the race page: a field of more candidates than a page has its table on the commitments page.
+    matrix = load_small_matrix(vote.race, most=PER_PAGE)
+    if matrix is not None and matrix.empty:
         return None
     return render_template("questionnaires/_vote_section.html", race=vote.race, matrix=matrix)

@@ -224,3 +224,8 @@ def test_a_race_of_more_candidates_than_a_page_sends_its_positions_to_the_commit
             client.get(f"/races/{race.id}/commitments")
         matrix_queries.append(q.count)
     assert matrix_queries[0] == matrix_queries[1]
+    # So does a vote's page: beside the vote of the crowded race, a link instead of a table of 51 rows.
+    vote = votes.prepare_vote(big, held_on=date.today(), motion="That we endorse.", actor=staffer)
+    db.session.commit()
+    page = client.get(f"/votes/{vote.id}").get_data(as_text=True)
+    assert "too many candidates to show every position here" in page and 'data-candidate="Candidate A"' not in page
