@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from interviews.audit.services import diff, record
 from interviews.auth.models import User
@@ -186,8 +186,8 @@ def votes_awaiting(user: User) -> list[Vote]:
             .join(RollEntry, RollEntry.vote_id == Vote.id)
             .where(Vote.status == VoteStatus.open, RollEntry.user_id == user.id, RollEntry.has_voted.is_(False))
             .order_by(Vote.held_on, Vote.id)
-            # The dashboard names each vote's race: one query for all, not one per vote.
-            .options(selectinload(Vote.race))
+            # The dashboard names each vote's race: joined into the same query.
+            .options(joinedload(Vote.race))
         )
     )
 
