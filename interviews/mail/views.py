@@ -223,4 +223,6 @@ def dashboard_outbox(obj: object, viewer: object) -> str | None:
     """Staff see what waits and what failed, with the way to the failures."""
     if not getattr(viewer, "is_staff", False):
         return None
-    return render_template("mail/_dashboard.html", counts=services.counts(), smtp_configured=smtp_configured())
+    return render_template(
+        "mail/_dashboard.html", counts=services.dashboard_counts(), smtp_configured=smtp_configured()
+    )

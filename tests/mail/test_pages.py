@@ -201,3 +201,24 @@ def test_a_message_that_cannot_be_sent_says_why_instead_of_failing(client, auth,
     response = client.get(f"/outbox/{message.id}")
     assert response.status_code == 200
     assert "This message cannot be sent as written" in response.get_data(as_text=True)
+
+
+def test_the_dashboard_counts_sent_mail_up_to_a_limit_and_says_more_than(client, auth, make_message, monkeypatch):
+    """Years of sent mail are not counted on every visit: past the limit the dashboard says "more than"."""
+    from interviews.mail import services as mail_services
+    from interviews.mail.models import OutboxStatus
+
+    monkeypatch.setattr(mail_services, "DASHBOARD_SENT_COUNTED", 3)
+    sent = [make_message() for _ in range(3)]
+    for message in sent:
+        message.status = OutboxStatus.sent
+    make_message()  # one waiting
+    db.session.commit()
+    auth.login("staff")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "1 waiting" in page and " 3 sent" in page and "more than 3 sent" not in page
+    extra = make_message()
+    extra.status = OutboxStatus.sent
+    db.session.commit()
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "more than 3 sent" in page and "1 waiting" in page and "0 failed" in page
