@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from interviews.audit.actors import Actor
 from interviews.audit.services import diff, record
 from interviews.auth.models import Role, User
 from interviews.extensions import db
-from interviews.races.models import Candidate, Race, Stage
+from interviews.races.models import Race, Stage
 from interviews.races.stages import stage_of
 from interviews.types import utcnow
 
@@ -103,20 +103,3 @@ def reopen_race(race: Race, *, actor: Actor) -> None:
         summary=f"Race reopened: {race.title}",
         actor=actor,
     )
-
-
-def candidate_counts(races: Iterable[Race]) -> dict[int, tuple[int, int]]:
-    """{race id: (running, withdrawn)} in one query."""
-    ids = [r.id for r in races]
-    counts: dict[int, tuple[int, int]] = {i: (0, 0) for i in ids}
-    if not ids:
-        return counts
-    rows = db.session.execute(
-        select(Candidate.race_id, Candidate.withdrawn_at.is_(None), func.count())
-        .where(Candidate.race_id.in_(ids))
-        .group_by(Candidate.race_id, Candidate.withdrawn_at.is_(None))
-    )
-    for race_id, running, n in rows:
-        r, w = counts[race_id]
-        counts[race_id] = (r + n, w) if running else (r, w + n)
-    return counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -197,7 +198,9 @@ def test_staff_close_and_reopen_a_race(client, auth, make_race):
     assert stage_of(race) is Stage.planning
 
 
-def test_the_race_list_counts_candidates_in_a_fixed_number_of_queries(client, auth, make_race, count_queries):
+def test_the_race_list_counts_candidates_in_a_fixed_number_of_queries(
+    client, auth, make_race, make_user, count_queries
+):
     auth.login("staff")
     make_race("A race", candidates=2)
     with count_queries() as few:
@@ -208,6 +211,16 @@ def test_the_race_list_counts_candidates_in_a_fixed_number_of_queries(client, au
     with count_queries() as many:
         html = client.get("/races").get_data(as_text=True)
     assert many.count == few.count and "Race 4" in html
+    # Each row says the race's stage and counts its running and withdrawn candidates.
+    from interviews.races.candidates import withdraw_candidate
+
+    race = make_race("Crowded race", candidates=4)
+    withdraw_candidate(race.candidates[0], actor=make_user("staff"))
+    db.session.commit()
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", client.get("/races").get_data(as_text=True), flags=re.S)
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
+    crowded = next(text for text in texts if text.startswith("Crowded race"))
+    assert crowded.endswith("Planning 3 (+1 withdrawn)"), crowded  # the stage, then the counts
 
 
 def test_staff_dashboard_lists_races_needing_attention(client, auth, make_race):
