@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from interviews.extensions import db
@@ -326,7 +326,10 @@ class Summary:
         return sum(self.counts.values())
 
 
-def summary(race: Race, letter: InvitationLetter, now: datetime | None = None) -> Summary:
+def summary(
+    race: Race, letter: InvitationLetter, now: datetime | None = None, *, running: int | None = None
+) -> Summary:
+    """`running`: the race's running candidates, when the page has counted them already (the race page)."""
     now = now or utcnow()
     by_status = dict(
         db.session.execute(
@@ -345,14 +348,15 @@ def summary(race: Race, letter: InvitationLetter, now: datetime | None = None) -
         .join(Candidate, Candidate.id == Invitation.candidate_id)
         .where(Invitation.letter_id == letter.id, Candidate.race_id == race.id, Candidate.withdrawn_at.is_(None))
     )
-    running, invited_running, slots, free = db.session.execute(
+    counted, invited_running, slots, free = db.session.execute(
         select(
-            in_race.scalar_subquery(),
+            in_race.scalar_subquery() if running is None else literal(running),
             invited.scalar_subquery(),
             slots_of.scalar_subquery(),
             slots_of.where(Slot.taken_by_id.is_(None), Slot.starts_at > now).scalar_subquery(),
         )
     ).one()
+    running = int(counted)
     counts = {status: by_status[status] for status in InvitationStatus if by_status.get(status)}
     return Summary(counts=counts, running=running, not_invited=running - invited_running, slots=slots, free=free)
 

@@ -19,6 +19,7 @@ from interviews.invitations.emails import content_digest, letter_content
 from interviews.invitations.forms import BulkSlotForm, LetterForm, SendForm, SlotForm, WithdrawForm
 from interviews.invitations.models import CandidateRequest, Invitation, Slot
 from interviews.races.models import Race
+from interviews.races.stages import facts_of
 from interviews.races.views import get_race_or_404
 from interviews.scheduling.models import Location
 from interviews.sections import section
@@ -344,7 +345,8 @@ def race_section(race: Race, viewer: object) -> str | None:
         "invitations/_race_section.html",
         race=race,
         letter=letter,
-        summary=ledger_data.summary(race, letter) if letter else None,
+        # The race page has counted the running candidates already (races.stages.facts_of).
+        summary=ledger_data.summary(race, letter, running=facts_of(race).running) if letter else None,
     )
 
 

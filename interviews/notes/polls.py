@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from interviews.audit.services import diff, record
 from interviews.auth.models import User
@@ -66,12 +66,17 @@ def check_poll(race: Race, data: PollInput) -> None:
 
 
 def polls_of(race: Race) -> Sequence[MemberPoll]:
-    return db.session.scalars(
-        select(MemberPoll)
-        .where(MemberPoll.race_id == race.id)
-        .order_by(MemberPoll.closes_on, MemberPoll.id)
-        .options(selectinload(MemberPoll.results).joinedload(PollResult.candidate))
-    ).all()
+    """The race's polls with their results and candidates, in one query (a race has a handful of polls)."""
+    return (
+        db.session.scalars(
+            select(MemberPoll)
+            .where(MemberPoll.race_id == race.id)
+            .order_by(MemberPoll.closes_on, MemberPoll.id)
+            .options(joinedload(MemberPoll.results).joinedload(PollResult.candidate))
+        )
+        .unique()
+        .all()
+    )
 
 
 def save_poll(race: Race, data: PollInput, poll: MemberPoll | None = None, *, actor: User) -> MemberPoll:

@@ -76,3 +76,11 @@ def test_the_filter_shows_the_candidates_in_that_state(client, answered, status,
     response = client.get(f"/races/{race.id}/invitation/ledger?status={status}")
     assert response.status_code == 200
     assert sorted(_rows(response.get_data(as_text=True))) == wanted
+
+
+def test_the_race_page_and_the_ledger_count_who_is_still_to_invite(client, answered):
+    race, _, _ = answered  # four running candidates (one left the race), one of them not invited
+    race_page = " ".join(client.get(f"/races/{race.id}").get_data(as_text=True).split())
+    assert "Not invited yet: 1 of 4 running candidates" in race_page
+    ledger = " ".join(client.get(f"/races/{race.id}/invitation/ledger").get_data(as_text=True).split())
+    assert "4 sent · 1 of 4 running candidates not invited yet" in ledger
