@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.extensions import db
 from interviews.inbox.models import Answer, AttendeeReply, InboxMessage, Outcome, Party, ReplyKind
@@ -97,9 +97,10 @@ def needing_attention(now: datetime | None = None, limit: int = 50) -> list[Atte
             Interview.id.in_(select(AttendeeReply.interview_id)),
         )
         .options(
-            selectinload(Interview.panel_seats).selectinload(PanelSeat.user),
-            selectinload(Interview.candidate),
-            selectinload(Interview.race),
+            # Many-to-one joined in; the seats (one-to-many) with their users in one query more.
+            selectinload(Interview.panel_seats).joinedload(PanelSeat.user),
+            joinedload(Interview.candidate),
+            joinedload(Interview.race),
         )
         .order_by(Interview.starts_at)
         .limit(200)
