@@ -373,7 +373,8 @@ def record_book_section(book: Any, viewer: object) -> str | None:
         "votes/_record_book_section.html",
         race=race,
         entries=[(v, r, chart_of(r), describe(r.rule)) for v, r in results],
-        head=chain_head() if any(v.digest for v in shown) else None,
+        # The book read the chain's head already; a race alone asks for it.
+        head=getattr(book, "chain_head", None) or (chain_head() if any(v.digest for v in shown) else None),
     )
 
 
