@@ -37,6 +37,9 @@ class Page(Generic[T]):
     total: int
     arg: str = "page"
     total_at_least: bool = False  # more rows than `total` exist (a list counted up to a limit)
+    # Rows follow this page beyond `total` (`paginate(..., count_most=)`): the page links go on past
+    # the counted pages rather than ending at the count.
+    open_ended: bool = False
 
     @property
     def pages(self) -> int:
@@ -60,18 +63,24 @@ class Page(Generic[T]):
 
     @property
     def next(self) -> int | None:
-        return self.number + 1 if self.number < self.pages else None
+        if self.number < self.pages:
+            return self.number + 1
+        return self.number + 1 if self.open_ended else None
 
     def numbers(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link, with None where a run is left out: 1 … 4 5 [6] 7 8 … 40."""
-        shown = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        """Page numbers to link, with None where a run is left out: 1 … 4 5 [6] 7 8 … 40 (and a
+        trailing None, no last page, when the list goes on past its count: 1 2 [3] 4 5 …)."""
+        last_page = min(self.pages, self.number + around) if self.open_ended else self.pages
+        shown = {1, last_page, *range(self.number - around, self.number + around + 1)}
         result: list[int | None] = []
         last = 0
-        for n in sorted(n for n in shown if 1 <= n <= self.pages):
+        for n in sorted(n for n in shown if 1 <= n <= last_page):
             if n - last > 1:
                 result.append(None)
             result.append(n)
             last = n
+        if self.open_ended and self.next is not None:
+            result.append(None)
         return result
 
 
@@ -114,6 +123,7 @@ def paginate(
     per_page: int = PER_PAGE,
     scalars: bool = True,
     count: Select[Any] | None = None,
+    count_most: int | None = None,
 ) -> Page[Any]:
     """One page of `stmt`'s rows (ORM objects when `scalars`, else rows), and the total count.
 
@@ -123,25 +133,44 @@ def paginate(
     One round trip: the count rides along as an uncorrelated scalar subquery (computed once by the
     database, from an index where it can), so the page's own ORDER BY ... LIMIT keeps its plan. Only
     a page number past the end (no rows came back) costs a second count and a re-read of the last page.
+
+    `count_most`: for a list that grows for years (the audit trail), count only up to this many; past
+    it the page says "more than" and its links go on a page at a time (`Page.open_ended`).
     """
     number = page_number(arg)
     if count is None:
         count = select(func.count()).select_from(stmt.order_by(None).subquery())
-    total_column = count.scalar_subquery()
+    shown_count = count
+    if count_most is not None:
+        shown_count = select(func.count()).select_from(stmt.order_by(None).limit(count_most + 1).subquery())
+    total_column = shown_count.scalar_subquery()
     counted = stmt.add_columns(total_column.label("page_total"))
 
+    # A list counted up to a limit reads one row more than a page: whether another page follows.
+    extra = 1 if count_most is not None else 0
+
     def read(page: int) -> list[Any]:
-        return list(db.session.execute(counted.limit(per_page).offset((page - 1) * per_page)))
+        return list(db.session.execute(counted.limit(per_page + extra).offset((page - 1) * per_page)))
 
     rows = read(number)
+    more = False  # counted up to count_most, there were more, and more follow this page
     if rows:
         total = rows[0][-1]
-    else:
+        follows = len(rows) > per_page
+        rows = rows[:per_page]
+        if count_most is not None and total > count_most:
+            shown_to = (number - 1) * per_page + len(rows)
+            # Beyond the count, the last page tells the exact total; before it, "more than" the count.
+            more = follows
+            total = max(count_most, shown_to) if follows else shown_to
+    else:  # past the end: the exact count says where the last page is
         total = db.session.scalar(count) or 0
         last = max(1, -(-total // per_page))
         if number > last:
             number = last
-            rows = read(number) if total else []
+            rows = read(number)[:per_page] if total else []
     # Rows keep the count as a trailing column; callers read rows by name or by leading index.
     items: Sequence[Any] = [row[0] for row in rows] if scalars else rows
-    return Page(items=items, number=number, per_page=per_page, total=total, arg=arg)
+    return Page(
+        items=items, number=number, per_page=per_page, total=total, arg=arg, total_at_least=more, open_ended=more
+    )

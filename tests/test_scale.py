@@ -8,6 +8,7 @@ of the small race, a fixed two more), and show page links only for the big one.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -201,3 +202,30 @@ def test_the_audit_trail_pages_and_ignores_ids_that_cannot_exist(client, auth, m
     for junk in ("99999999999999999999", "-3", "x"):
         response = client.get(f"/admin/audit/?action=test.&entity_id={junk}&actor={junk}")
         assert response.status_code == 200 and "Showing 1–50 of 120 events." in response.get_data(as_text=True)
+
+
+def test_a_trail_longer_than_its_count_says_more_than_and_pages_on_to_its_end(client, auth, make_user, monkeypatch):  # type: ignore[no-untyped-def]
+    """The audit trail keeps every event for years, so it counts up to a limit (60 here, 1,000 in use)."""
+    from interviews.audit import views as audit_views
+
+    monkeypatch.setattr(audit_views, "AUDIT_COUNTED", 60)
+    admin = make_user("admin", name="Audrey Admin")
+    db.session.add_all(
+        AuditEvent(actor_kind=ActorKind.system, actor_label="test", action="test.seeded", entity_type="t", entity_id=n)
+        for n in range(1, 121)
+    )
+    db.session.commit()
+    auth.login(admin)
+
+    def text(page: int) -> str:
+        html = client.get(f"/admin/audit/?action=test.&page={page}").get_data(as_text=True)
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    first = text(1)
+    assert "More than 60 events." in first and "Showing 1–50 of more than 60 events." in first
+    assert "Next" in first and "Previous" not in first
+    second = text(2)
+    assert "Showing 51–100 of more than 100 events." in second and "Next" in second
+    third = text(3)  # the end: now the trail knows how long it is
+    assert "Showing 101–120 of 120 events." in third and "Next" not in third and "120 events." in third
+    assert "Showing 101–120 of 120 events." in text(9)  # past the end: the last page, as for any list
