@@ -49,6 +49,8 @@ class OutboxMessage(Model):
         Index("ix_outbox_messages_entity", "entity_type", "entity_id"),
         # The outbox page lists a tab newest first, a page at a time.
         Index("ix_outbox_messages_status_created", "status", "created_at"),
+        # The outbox's filter lists the kinds through it (database.distinct_values).
+        Index("ix_outbox_messages_kind", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
