@@ -37,11 +37,12 @@ class Event:
 
 @dataclass
 class LedgerRow:
-    """One candidate's line: `candidate` and `invitation` are rows of what the page shows (plain
-    rows, not objects: a page of the biggest race reads 50 of each and their bookings)."""
+    """One candidate's line. `candidate` and `invitation` are the same plain row of what the page shows
+    (no objects: a page of the biggest race reads 50 and their bookings); `invitation` is None for a
+    candidate not invited, and otherwise has the invitation's columns (invitation_id, status, ...)."""
 
     candidate: Any  # id, name, party, contact_name, contact_email, withdrawn_at
-    invitation: Any | None  # the invitation's columns (id, status, ...) and its slot's; None: not invited
+    invitation: Any | None
     staff_cancelled: bool = False  # staff called off the booking and the campaign has not answered since
     events: list[Event] = field(default_factory=list)
 
@@ -149,8 +150,8 @@ def _events(invitation: Any, lists: _Lists, *, past_deadline: bool) -> tuple[lis
         events.append(Event(what, failure.created_at, detail + (f". {failure.detail}" if failure.detail else "")))
     if invitation.no_reply_at:
         events.append(Event("No reply by the deadline", invitation.no_reply_at))
-    if invitation.withdrawn_at:
-        events.append(Event("Withdrawn", invitation.withdrawn_at))
+    if invitation.invitation_withdrawn_at:
+        events.append(Event("Withdrawn", invitation.invitation_withdrawn_at))
     return sorted(events, key=lambda e: (e.at is None, e.at)), staff_cancelled is not None
 
 
@@ -257,58 +258,15 @@ def rows(race: Race, *, status: str = "") -> Page[LedgerRow]:
     past_deadline = race.letter.is_past_deadline() if race.letter else False
     result = []
     for row in page.items:
-        invitation = _Invited.of(row) if row.invitation_id is not None else None
+        invitation = row if row.invitation_id is not None else None  # the same row: its invitation columns
         events: list[Event] = []
         staff_cancelled = False
         if invitation is not None:
-            events, staff_cancelled = _events(invitation, lists[invitation.id], past_deadline=past_deadline)
+            events, staff_cancelled = _events(invitation, lists[invitation.invitation_id], past_deadline=past_deadline)
         if row.withdrawn_at is not None:
             events.append(Event("Left the race", row.withdrawn_at))
         result.append(LedgerRow(row, invitation, staff_cancelled, events))
     return Page(items=result, number=page.number, per_page=page.per_page, total=page.total, arg=page.arg)
-
-
-@dataclass(frozen=True)
-class _Invited:
-    """The invitation's columns of a ledger row, under their own names (`id`, `withdrawn_at`)."""
-
-    id: int
-    status: InvitationStatus
-    contact_email: str
-    sent_at: datetime
-    last_sent_at: datetime | None
-    send_count: int
-    reminded_at: datetime | None
-    opened_at: datetime | None
-    answered_at: datetime | None
-    decline_reason: str
-    no_reply_at: datetime | None
-    withdrawn_at: datetime | None
-    moved_at: datetime | None
-    slot_starts_at: datetime | None
-    slot_timezone: str | None
-    slot_location: str | None
-
-    @classmethod
-    def of(cls, row: Any) -> _Invited:
-        return cls(
-            id=row.invitation_id,
-            status=row.status,
-            contact_email=row.contact_email,
-            sent_at=row.sent_at,
-            last_sent_at=row.last_sent_at,
-            send_count=row.send_count,
-            reminded_at=row.reminded_at,
-            opened_at=row.opened_at,
-            answered_at=row.answered_at,
-            decline_reason=row.decline_reason,
-            no_reply_at=row.no_reply_at,
-            withdrawn_at=row.invitation_withdrawn_at,
-            moved_at=row.moved_at,
-            slot_starts_at=row.slot_starts_at,
-            slot_timezone=row.slot_timezone,
-            slot_location=row.slot_location,
-        )
 
 
 @dataclass(frozen=True)
