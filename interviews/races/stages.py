@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from interviews.database import request_memo
@@ -66,6 +66,11 @@ def stage_of(race: Race) -> Stage:
     return stages_of([race])[race.id]
 
 
+def running_count() -> ScalarSelect[int]:
+    """The race's candidates not withdrawn, counted beside each race a query selects."""
+    return select(func.count()).where(Candidate.race_id == Race.id, Candidate.withdrawn_at.is_(None)).scalar_subquery()
+
+
 @dataclass(frozen=True)
 class RaceFacts:
     """What several parts of one page ask about a race, read in one query."""
@@ -86,12 +91,7 @@ def facts_of(race: Race) -> RaceFacts:
     key = ("race-facts", race.id)
     if key not in memo:
         stages = db.metadata.tables["decision_stages"]
-        running = (
-            select(func.count())
-            .where(Candidate.race_id == Race.id, Candidate.withdrawn_at.is_(None))
-            .scalar_subquery()
-            .label("running")
-        )
+        running = running_count().label("running")
         has_path = exists().where(stages.c.race_id == Race.id).label("has_path")
         row = db.session.execute(select(*stage_columns(), running, has_path).where(Race.id == race.id)).one()
         memo[key] = RaceFacts(stage_from(row), bool(row.decided), int(row.running), bool(row.has_path))

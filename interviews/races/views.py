@@ -19,7 +19,7 @@ from interviews.races import services
 from interviews.races.attention import races_needing_attention
 from interviews.races.forms import CandidateForm, PanelForm, RaceForm, WithdrawForm
 from interviews.races.models import Candidate, Race, Stage
-from interviews.races.stages import facts_of, stage_columns, stage_from
+from interviews.races.stages import facts_of, running_count, stage_columns, stage_from
 from interviews.scheduling.models import Interview, InterviewStatus, Location, PanelSeat
 from interviews.sections import section
 
@@ -42,7 +42,7 @@ def get_candidate_or_404(race: Race, candidate_id: int) -> Candidate:
 @allow("leader", "staff", "admin")
 def index() -> ResponseReturnValue:
     """A page of races, each row with its stage and its candidates counted: one query."""
-    candidates = (Candidate.race_id == Race.id,)
+    withdrawn = select(func.count()).where(Candidate.race_id == Race.id, Candidate.withdrawn_at.is_not(None))
     races = paginate(
         select(
             *stage_columns(),
@@ -50,14 +50,8 @@ def index() -> ResponseReturnValue:
             Race.office,
             Race.jurisdiction,
             Race.election_date,
-            select(func.count())
-            .where(*candidates, Candidate.withdrawn_at.is_(None))
-            .scalar_subquery()
-            .label("running"),
-            select(func.count())
-            .where(*candidates, Candidate.withdrawn_at.is_not(None))
-            .scalar_subquery()
-            .label("withdrawn"),
+            running_count().label("running"),
+            withdrawn.scalar_subquery().label("withdrawn"),
         ).order_by(Race.election_date, Race.title, Race.id),
         scalars=False,
         count=select(func.count()).select_from(Race),

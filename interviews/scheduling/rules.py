@@ -128,9 +128,7 @@ def find_conflicts(
             room_id = location_id
     clauses: list[ColumnElement[bool]] = []
     if panel_ids:
-        clauses.append(
-            Interview.id.in_(select(PanelSeat.interview_id).where(PanelSeat.user_id.in_(panel_ids)).scalar_subquery())
-        )
+        clauses.append(_sits_on(panel_ids))
     if room_id is not None:
         clauses.append(Interview.location_id == room_id)
     if not clauses:
@@ -200,6 +198,27 @@ def _rooms_among(windows: Sequence[Window], known_rooms: set[int] | None) -> set
     )
 
 
+def _sits_on(panel: Sequence[int] | Select[tuple[int]]) -> ColumnElement[bool]:
+    """Whether one of `panel` (user ids, or a subquery of them) sits on the interview of the row."""
+    return select(PanelSeat.id).where(PanelSeat.interview_id == Interview.id, PanelSeat.user_id.in_(panel)).exists()
+
+
+def _near(
+    windows: Sequence[Window], gap: timedelta, shares: list[ColumnElement[bool]], exclude_interview_id: int | None
+) -> list[ColumnElement[bool]]:
+    """Scheduled interviews within the buffer of the windows' whole span that share the panel or a room
+    (`shares`), the interview being moved left out: what both checks below read, then compare per window."""
+    where = [
+        Interview.status == InterviewStatus.scheduled,
+        Interview.starts_at < max(w.ends_at for w in windows) + gap,
+        Interview.ends_at > min(w.starts_at for w in windows) - gap,
+        or_(*shares),
+    ]
+    if exclude_interview_id is not None:
+        where.append(Interview.id != exclude_interview_id)
+    return where
+
+
 def find_conflicts_for_windows(
     windows: Sequence[Window],
     *,
@@ -218,25 +237,14 @@ def find_conflicts_for_windows(
     panel_ids = sorted(set(panel_user_ids))
     gap = buffer()
     rooms = _rooms_among(windows, known_rooms)
-    clauses: list[ColumnElement[bool]] = []
-    if panel_ids:
-        clauses.append(
-            Interview.id.in_(select(PanelSeat.interview_id).where(PanelSeat.user_id.in_(panel_ids)).scalar_subquery())
-        )
+    shares = [_sits_on(panel_ids)] if panel_ids else []
     if rooms:
-        clauses.append(Interview.location_id.in_(rooms))
-    if not clauses:
+        shares.append(Interview.location_id.in_(rooms))
+    if not shares:
         return [[] for _ in windows]
-    earliest = min(w.starts_at for w in windows) - gap
-    latest = max(w.ends_at for w in windows) + gap
     query = (
         select(Interview)
-        .where(
-            Interview.status == InterviewStatus.scheduled,
-            Interview.starts_at < latest,
-            Interview.ends_at > earliest,
-            or_(*clauses),
-        )
+        .where(*_near(windows, gap, shares, exclude_interview_id))
         .options(
             # Many-to-one in the same query; the seats (one-to-many) in one more.
             selectinload(Interview.panel_seats).joinedload(PanelSeat.user),
@@ -245,8 +253,6 @@ def find_conflicts_for_windows(
         )
         .order_by(Interview.starts_at, Interview.id)
     )
-    if exclude_interview_id is not None:
-        query = query.where(Interview.id != exclude_interview_id)
     others = list(db.session.scalars(query))
     result: list[list[str]] = []
     for window in windows:
@@ -278,32 +284,18 @@ def windows_busy(
     rooms = _rooms_among(windows, known_rooms)
     panel = panel_user_ids if isinstance(panel_user_ids, Select) else sorted(set(panel_user_ids))
     # Whether one of the panel sits on the other interview (left out when there is no panel to check).
-    on_panel: ColumnElement[bool] | None = None
-    if isinstance(panel, Select) or panel:
-        on_panel = (
-            select(PanelSeat.id).where(PanelSeat.interview_id == Interview.id, PanelSeat.user_id.in_(panel)).exists()
-        )
-    clauses: list[ColumnElement[bool]] = [on_panel] if on_panel is not None else []
+    on_panel = _sits_on(panel) if isinstance(panel, Select) or panel else None
+    shares = [on_panel] if on_panel is not None else []
     if rooms:
-        clauses.append(Interview.location_id.in_(rooms))
-    if not clauses:
+        shares.append(Interview.location_id.in_(rooms))
+    if not shares:
         return [False for _ in windows]
-    earliest = min(w.starts_at for w in windows) - gap
-    latest = max(w.ends_at for w in windows) + gap
     query = select(
         Interview.starts_at,
         Interview.ends_at,
         Interview.location_id,
         (on_panel if on_panel is not None else literal(False)).label("on_panel"),
-    )
-    query = query.where(
-        Interview.status == InterviewStatus.scheduled,
-        Interview.starts_at < latest,
-        Interview.ends_at > earliest,
-        or_(*clauses),
-    )
-    if exclude_interview_id is not None:
-        query = query.where(Interview.id != exclude_interview_id)
+    ).where(*_near(windows, gap, shares, exclude_interview_id))
     others = db.session.execute(query).all()
     busy = []
     for window in windows:
