@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from flask import abort, request, url_for
-from sqlalchemy import Select, func, select
+from sqlalchemy import ScalarSelect, Select, func, select
 
 from interviews.extensions import db
 from interviews.security import MAX_ID
@@ -109,10 +109,15 @@ def page_number(arg: str = "page") -> int:
     return int(raw)
 
 
+def counted_up_to(rows: Select[Any], most: int) -> ScalarSelect[int]:
+    """The count of `rows` up to `most` + 1, as a subquery to select beside other columns: the database
+    stops there instead of reading every match (a common word matches half of all notes)."""
+    return select(func.count()).select_from(rows.order_by(None).limit(most + 1).subquery()).scalar_subquery()
+
+
 def count_up_to(rows: Select[Any], most: int) -> tuple[int, bool]:
-    """How many rows `rows` selects, counted up to `most`, and whether there are more: the database
-    stops at `most` + 1 instead of reading every match (a common word matches half of all notes)."""
-    found = db.session.scalar(select(func.count()).select_from(rows.limit(most + 1).subquery())) or 0
+    """How many rows `rows` selects, counted up to `most`, and whether there are more."""
+    found = db.session.scalar(select(counted_up_to(rows, most))) or 0
     return min(found, most), found > most
 
 
@@ -140,10 +145,7 @@ def paginate(
     number = page_number(arg)
     if count is None:
         count = select(func.count()).select_from(stmt.order_by(None).subquery())
-    shown_count = count
-    if count_most is not None:
-        shown_count = select(func.count()).select_from(stmt.order_by(None).limit(count_most + 1).subquery())
-    total_column = shown_count.scalar_subquery()
+    total_column = count.scalar_subquery() if count_most is None else counted_up_to(stmt, count_most)
     counted = stmt.add_columns(total_column.label("page_total"))
 
     # A list counted up to a limit reads one row more than a page: whether another page follows.

@@ -19,6 +19,7 @@ from interviews.auth.models import User
 from interviews.database import distinct_values
 from interviews.extensions import db
 from interviews.mail.models import OutboxMessage, OutboxStatus
+from interviews.pagination import counted_up_to
 from interviews.types import utcnow
 
 # Characters that must never reach a header: line breaks (header injection) and other controls.
@@ -197,7 +198,7 @@ def dashboard_counts() -> DashboardCounts:
         select(
             counted(of(OutboxStatus.pending, OutboxStatus.sending)),
             counted(of(OutboxStatus.failed)),
-            counted(of(OutboxStatus.sent).limit(DASHBOARD_SENT_COUNTED + 1)),
+            counted_up_to(of(OutboxStatus.sent), DASHBOARD_SENT_COUNTED),
         )
     ).one()
     return DashboardCounts(pending, failed, min(sent, DASHBOARD_SENT_COUNTED), sent > DASHBOARD_SENT_COUNTED)
