@@ -41,6 +41,7 @@ def create_app(config_class: type[Config] | None = None, **overrides: object) ->
     app.before_request(access.enforce_access_policy)
     app.before_request(access.refuse_nul_characters)
     app.teardown_request(database.forget_request_memo)
+    app.teardown_request(database.end_read_only_transaction)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
 
