@@ -31,6 +31,7 @@ from interviews.races.models import QuorumKind, Race
 from interviews.votes.models import OptionKind, Vote, VoteOption, VoteStatus
 from interviews.votes.record import STAGE_RECORD_VERSION, canonical_json
 from interviews.votes.rules import Rule
+from interviews.votes.services import votes_of_race
 from interviews.votes.stage_words import money
 from interviews.votes.tally import NO_ENDORSEMENT
 
@@ -95,9 +96,8 @@ def stages_of(race: Race) -> list[DecisionStage]:
 
 
 def stage_votes(race: Race) -> list[Vote]:
-    return list(
-        db.session.scalars(select(Vote).where(Vote.race_id == race.id, Vote.stage_id.is_not(None)).order_by(Vote.id))
-    )
+    """The votes of the race's path, in the order they were opened (the race page's votes, reused)."""
+    return sorted((v for v in votes_of_race(race) if v.stage_id is not None), key=lambda v: v.id)
 
 
 def path_state(race: Race) -> PathState:

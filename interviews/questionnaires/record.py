@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from interviews.extensions import db
@@ -223,6 +224,39 @@ class RaceSummary:
     given: int
 
 
+@cache
+def _status_counts() -> Select[tuple[str, int]]:
+    """Campaigns per status of one questionnaire (bound as `questionnaire_id`). A campaign's status
+    (QuestionnaireResponse.status) in SQL: its last submission late or not, else a draft saved, else not
+    started. Built once per process: building it (an alias, a subquery, a CASE) cost 3 ms a race page,
+    three times what running it costs."""
+    questionnaire_id = bindparam("questionnaire_id", type_=Integer)
+    last_number = (
+        select(QuestionnaireSubmission.response_id, func.max(QuestionnaireSubmission.number).label("number"))
+        .join(QuestionnaireResponse, QuestionnaireResponse.id == QuestionnaireSubmission.response_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == QuestionnaireResponse.version_id)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)  # this race's, not every race's
+        .group_by(QuestionnaireSubmission.response_id)
+        .subquery()
+    )
+    last = aliased(QuestionnaireSubmission)
+    status = case(
+        (last.late.is_(True), ResponseStatus.late.value),
+        (last.id.is_not(None), ResponseStatus.submitted.value),
+        (QuestionnaireResponse.draft_saved_at.is_not(None), ResponseStatus.draft.value),
+        else_=ResponseStatus.not_started.value,
+    )
+    return (
+        select(status.label("status"), func.count().label("campaigns"))
+        .select_from(QuestionnaireResponse)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == QuestionnaireResponse.version_id)
+        .outerjoin(last_number, last_number.c.response_id == QuestionnaireResponse.id)
+        .outerjoin(last, and_(last.response_id == QuestionnaireResponse.id, last.number == last_number.c.number))
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire_id)
+        .group_by(status)
+    )
+
+
 def race_summary(race: Race) -> RaceSummary:
     # The questionnaire and its latest version in one query (a questionnaire may have no version yet).
     found = db.session.execute(
@@ -235,31 +269,6 @@ def race_summary(race: Race) -> RaceSummary:
     if found is None:
         return RaceSummary(None, None, {}, 0)
     questionnaire, latest = found
-    # A campaign's status (QuestionnaireResponse.status) in SQL: its last submission late or not, else a
-    # draft saved, else not started. Counted per status without loading a response.
-    last_number = (
-        select(QuestionnaireSubmission.response_id, func.max(QuestionnaireSubmission.number).label("number"))
-        .join(QuestionnaireResponse, QuestionnaireResponse.id == QuestionnaireSubmission.response_id)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == QuestionnaireResponse.version_id)
-        .where(QuestionnaireVersion.questionnaire_id == questionnaire.id)  # this race's, not every race's
-        .group_by(QuestionnaireSubmission.response_id)
-        .subquery()
-    )
-    last = aliased(QuestionnaireSubmission)
-    status = case(
-        (last.late.is_(True), ResponseStatus.late.value),
-        (last.id.is_not(None), ResponseStatus.submitted.value),
-        (QuestionnaireResponse.draft_saved_at.is_not(None), ResponseStatus.draft.value),
-        else_=ResponseStatus.not_started.value,
-    )
-    rows = db.session.execute(
-        select(status.label("status"), func.count().label("campaigns"))
-        .select_from(QuestionnaireResponse)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == QuestionnaireResponse.version_id)
-        .outerjoin(last_number, last_number.c.response_id == QuestionnaireResponse.id)
-        .outerjoin(last, and_(last.response_id == QuestionnaireResponse.id, last.number == last_number.c.number))
-        .where(QuestionnaireVersion.questionnaire_id == questionnaire.id)
-        .group_by(status)
-    ).all()
+    rows = db.session.execute(_status_counts(), {"questionnaire_id": questionnaire.id}).all()
     counts = {row.status: row.campaigns for row in rows}
     return RaceSummary(questionnaire, latest, counts, sum(counts.values()))

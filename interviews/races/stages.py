@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, exists, func, select
+from sqlalchemy import ColumnElement, Integer, ScalarSelect, Select, bindparam, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from interviews.database import request_memo
@@ -22,21 +23,23 @@ from interviews.scheduling.models import Interview
 from interviews.votes.models import Vote
 
 
-def stage_columns() -> list[ColumnElement[Any] | InstrumentedAttribute[Any]]:
-    """Race.id and what decides its stage (`stage_from` reads them), for a query of races to select."""
+@cache
+def stage_columns() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
+    """Race.id and what decides its stage (`stage_from` reads them), for a query of races to select.
+    Built once per process (they name no value): building them cost as much as running their query."""
     # Nested, so each race probes its letter and then the invitations' (letter_id, ...) index; as one
     # EXISTS over both tables PostgreSQL scanned every invitation once per race.
     invited = exists().where(
         InvitationLetter.race_id == Race.id, exists().where(Invitation.letter_id == InvitationLetter.id)
     )
-    return [
+    return (
         Race.id,
         Race.closed_at.is_not(None).label("closed"),
         exists().where(Vote.race_id == Race.id, Vote.decided_clause()).label("decided"),
         exists().where(Vote.race_id == Race.id).label("voting"),
         exists().where(Interview.race_id == Race.id).label("interviewed"),
         invited.label("invited"),
-    ]
+    )
 
 
 def stage_from(row: Any) -> Stage:
@@ -66,6 +69,7 @@ def stage_of(race: Race) -> Stage:
     return stages_of([race])[race.id]
 
 
+@cache
 def running_count() -> ScalarSelect[int]:
     """The race's candidates not withdrawn, counted beside each race a query selects."""
     return select(func.count()).where(Candidate.race_id == Race.id, Candidate.withdrawn_at.is_(None)).scalar_subquery()
@@ -81,6 +85,15 @@ class RaceFacts:
     has_path: bool  # it decides in stages (the decisions feature; read by table, which builds on this one)
 
 
+@cache
+def _facts() -> Select[Any]:
+    """The query of one race's facts (bound as `race_id`), built once per process."""
+    stages = db.metadata.tables["decision_stages"]
+    running = running_count().label("running")
+    has_path = exists().where(stages.c.race_id == Race.id).label("has_path")
+    return select(*stage_columns(), running, has_path).where(Race.id == bindparam("race_id", type_=Integer))
+
+
 def facts_of(race: Race) -> RaceFacts:
     """The race's facts, read once per request for the parts of a page that each need one of them.
 
@@ -90,10 +103,7 @@ def facts_of(race: Race) -> RaceFacts:
     memo = request_memo()
     key = ("race-facts", race.id)
     if key not in memo:
-        stages = db.metadata.tables["decision_stages"]
-        running = running_count().label("running")
-        has_path = exists().where(stages.c.race_id == Race.id).label("has_path")
-        row = db.session.execute(select(*stage_columns(), running, has_path).where(Race.id == race.id)).one()
+        row = db.session.execute(_facts(), {"race_id": race.id}).one()
         memo[key] = RaceFacts(stage_from(row), bool(row.decided), int(row.running), bool(row.has_path))
     facts: RaceFacts = memo[key]
     return facts

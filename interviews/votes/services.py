@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from interviews.audit.services import diff, record
 from interviews.auth.models import User
+from interviews.database import request_memo
 from interviews.extensions import db
 from interviews.races.models import QuorumKind, Race
 from interviews.signals import vote_finalised, vote_opening
@@ -150,15 +151,20 @@ def _recorded_result(record_json: str, stage_mode: str) -> tally.Result:
 
 
 def votes_of_race(race: Race) -> list[Vote]:
-    """The race's votes, each with its publication (the pages say which were published)."""
-    return list(
-        db.session.scalars(
-            select(Vote)
-            .where(Vote.race_id == race.id)
-            .options(joinedload(Vote.publication))
-            .order_by(Vote.held_on, Vote.id)
+    """The race's votes, each with its publication (the pages say which were published), in the order
+    they were held. Read once per request: the race page's votes and decision path both list them."""
+    memo = request_memo()
+    key = ("votes-of-race", race.id)
+    if key not in memo:
+        memo[key] = list(
+            db.session.scalars(
+                select(Vote)
+                .where(Vote.race_id == race.id)
+                .options(joinedload(Vote.publication))
+                .order_by(Vote.held_on, Vote.id)
+            )
         )
-    )
+    return list(memo[key])
 
 
 def final_vote_of_race(race_id: int) -> Vote | None:
