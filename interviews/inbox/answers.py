@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.extensions import db
@@ -81,19 +82,14 @@ class Attention:
     name: str
 
 
-def needing_attention(now: datetime | None = None, limit: int = 50) -> list[Attention]:
-    """Upcoming interviews where someone's latest answer is no, delegated, or (a panel member) another time.
-
-    The campaign's own proposals are on the invitations' list of requests, so they are not repeated here.
-    Each item goes away by itself when the answer changes, the person leaves the panel, or the interview
-    is moved (a new SEQUENCE), cancelled or over.
-    """
-    now = now or utcnow()
-    interviews = db.session.scalars(
+@cache
+def _answered_interviews() -> Select[tuple[Interview]]:
+    """Upcoming interviews someone answered (bound: `now`), built once per process (the dashboard's)."""
+    return (
         select(Interview)
         .where(
             Interview.status == InterviewStatus.scheduled,
-            Interview.ends_at > now,
+            Interview.ends_at > bindparam("now"),
             Interview.id.in_(select(AttendeeReply.interview_id)),
         )
         .options(
@@ -104,7 +100,17 @@ def needing_attention(now: datetime | None = None, limit: int = 50) -> list[Atte
         )
         .order_by(Interview.starts_at)
         .limit(200)
-    ).all()
+    )
+
+
+def needing_attention(now: datetime | None = None, limit: int = 50) -> list[Attention]:
+    """Upcoming interviews where someone's latest answer is no, delegated, or (a panel member) another time.
+
+    The campaign's own proposals are on the invitations' list of requests, so they are not repeated here.
+    Each item goes away by itself when the answer changes, the person leaves the panel, or the interview
+    is moved (a new SEQUENCE), cancelled or over.
+    """
+    interviews = db.session.scalars(_answered_interviews(), {"now": now or utcnow()}).all()
     if not interviews:
         return []
     replies = db.session.scalars(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from email.errors import HeaderParseError, InvalidHeaderDefect
 from email.headerregistry import Address
 from email.utils import getaddresses
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -184,9 +185,9 @@ class DashboardCounts:
     more_sent: bool  # there are more sent than that
 
 
-def dashboard_counts() -> DashboardCounts:
-    """What waits, what failed (both counted exactly: few) and what was sent, counted up to a limit,
-    in one statement whose every count is an index range."""
+@cache
+def _dashboard_counts_query() -> Select[Any]:
+    """Built once per process (it names no value that changes)."""
 
     def of(*statuses: OutboxStatus) -> Select[Any]:
         return select(OutboxMessage.id).where(OutboxMessage.status.in_(statuses))
@@ -194,13 +195,17 @@ def dashboard_counts() -> DashboardCounts:
     def counted(rows: Select[Any]) -> ScalarSelect[int]:
         return select(func.count()).select_from(rows.subquery()).scalar_subquery()
 
-    pending, failed, sent = db.session.execute(
-        select(
-            counted(of(OutboxStatus.pending, OutboxStatus.sending)),
-            counted(of(OutboxStatus.failed)),
-            counted_up_to(of(OutboxStatus.sent), DASHBOARD_SENT_COUNTED),
-        )
-    ).one()
+    return select(
+        counted(of(OutboxStatus.pending, OutboxStatus.sending)),
+        counted(of(OutboxStatus.failed)),
+        counted_up_to(of(OutboxStatus.sent), DASHBOARD_SENT_COUNTED),
+    )
+
+
+def dashboard_counts() -> DashboardCounts:
+    """What waits, what failed (both counted exactly: few) and what was sent, counted up to a limit,
+    in one statement whose every count is an index range."""
+    pending, failed, sent = db.session.execute(_dashboard_counts_query()).one()
     return DashboardCounts(pending, failed, min(sent, DASHBOARD_SENT_COUNTED), sent > DASHBOARD_SENT_COUNTED)
 
 

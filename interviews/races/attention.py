@@ -7,9 +7,10 @@ queries whether a race has five candidates or two thousand.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ScalarSelect, exists, func, select
+from sqlalchemy import ScalarSelect, Select, bindparam, exists, func, select
 
 from interviews.extensions import db
 from interviews.invitations.models import Invitation, InvitationStatus
@@ -39,14 +40,15 @@ def _count(*where: object) -> ScalarSelect[int]:
     return select(func.count()).where(*where).scalar_subquery()  # type: ignore[arg-type]
 
 
-def races_needing_attention(shown: int = SHOWN) -> AttentionList:
-    """Open races with something to do, soonest election first: one query, whatever the sizes."""
-    now = utcnow()
+@cache
+def _attention_query() -> Select[Any]:
+    """One row per open race with its counts (bound: `now`), built once per process: building it cost
+    more than running it."""
     running = (Candidate.race_id == Race.id, Candidate.withdrawn_at.is_(None))
     booked_or_held = exists().where(
         Interview.candidate_id == Candidate.id, Interview.status != InterviewStatus.cancelled
     )
-    rows = db.session.execute(
+    return (
         select(
             *stage_columns(),
             Race.title,
@@ -59,13 +61,18 @@ def races_needing_attention(shown: int = SHOWN) -> AttentionList:
             _count(
                 Interview.race_id == Race.id,
                 Interview.status == InterviewStatus.scheduled,
-                Interview.ends_at < now,
+                Interview.ends_at < bindparam("now"),
             ).label("unrecorded"),
             _count(race_panel.c.race_id == Race.id).label("panel"),
         )
         .where(Race.closed_at.is_(None))
         .order_by(Race.election_date, Race.title, Race.id)
-    ).all()
+    )
+
+
+def races_needing_attention(shown: int = SHOWN) -> AttentionList:
+    """Open races with something to do, soonest election first: one query, whatever the sizes."""
+    rows = db.session.execute(_attention_query(), {"now": utcnow()}).all()
     needing: list[Attention] = []
     for row in rows:
         stage = stage_from(row)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Integer, Row, Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from interviews.auth.models import User
@@ -51,9 +52,10 @@ def interviews_for(viewer: User, *, race_id: int | None = None) -> tuple[Page[In
     return upcoming, past
 
 
-def upcoming_for(viewer: User, *, limit: int = 5) -> list[Row[Any]]:
-    """The next scheduled interviews the viewer may see, as rows of what the dashboard shows (id, starts_at,
-    candidate, race, location): one query, no objects, since the dashboard is the busiest page."""
+@cache
+def _upcoming(on_panel_only: bool) -> Select[Any]:
+    """The dashboard's next interviews (bound: `now`, `limit` and, for a leader, `viewer_id`), built once
+    per process for each of its two shapes: building it cost as much as running it."""
     query = (
         select(
             Interview.id,
@@ -65,12 +67,20 @@ def upcoming_for(viewer: User, *, limit: int = 5) -> list[Row[Any]]:
         .join(Candidate, Candidate.id == Interview.candidate_id)
         .join(Race, Race.id == Interview.race_id)
         .outerjoin(Location, Location.id == Interview.location_id)
-        .where(Interview.status == InterviewStatus.scheduled, Interview.ends_at >= utcnow())
+        .where(Interview.status == InterviewStatus.scheduled, Interview.ends_at >= bindparam("now"))
         .order_by(Interview.starts_at, Interview.id)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
+    if on_panel_only:
+        seats = select(PanelSeat.interview_id).where(PanelSeat.user_id == bindparam("viewer_id", type_=Integer))
+        query = query.where(Interview.id.in_(seats.scalar_subquery()))
+    return query
+
+
+def upcoming_for(viewer: User, *, limit: int = 5) -> list[Row[Any]]:
+    """The next scheduled interviews the viewer may see, as rows of what the dashboard shows (id, starts_at,
+    candidate, race, location): one query, no objects, since the dashboard is the busiest page."""
+    params: dict[str, Any] = {"now": utcnow(), "limit": limit}
     if not viewer.is_staff:
-        query = query.where(
-            Interview.id.in_(select(PanelSeat.interview_id).where(PanelSeat.user_id == viewer.id).scalar_subquery())
-        )
-    return list(db.session.execute(query))
+        params["viewer_id"] = viewer.id
+    return list(db.session.execute(_upcoming(not viewer.is_staff), params))
