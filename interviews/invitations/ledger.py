@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, func, literal, select
+from sqlalchemy import Row, Select, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from interviews.extensions import db
@@ -373,24 +374,28 @@ def digest_proof(letter: InvitationLetter) -> DigestProof:
     return DigestProof(letter_digest, sum(sizes.values()), groups, sizes)
 
 
+@cache
+def _open_requests() -> Select[Any]:
+    """Built once per process: the staff dashboard runs it on every visit."""
+    return (
+        select(
+            CandidateRequest,
+            Candidate.name.label("candidate"),
+            Candidate.contact_name,
+            Candidate.contact_email,
+            Candidate.contact_phone,
+            InvitationLetter.race_id,
+        )
+        .join(Invitation, Invitation.id == CandidateRequest.invitation_id)
+        .join(Candidate, Candidate.id == Invitation.candidate_id)
+        .join(InvitationLetter, InvitationLetter.id == Invitation.letter_id)
+        .where(CandidateRequest.handled_at.is_(None))
+        .order_by(CandidateRequest.created_at)
+        .limit(50)
+    )
+
+
 def open_requests() -> list[Row[Any]]:
     """Candidates' messages staff have not dealt with yet, oldest first (the dashboard): one query, each row
     the request with its candidate's name and contact and its race, joined rather than loaded after."""
-    return list(
-        db.session.execute(
-            select(
-                CandidateRequest,
-                Candidate.name.label("candidate"),
-                Candidate.contact_name,
-                Candidate.contact_email,
-                Candidate.contact_phone,
-                InvitationLetter.race_id,
-            )
-            .join(Invitation, Invitation.id == CandidateRequest.invitation_id)
-            .join(Candidate, Candidate.id == Invitation.candidate_id)
-            .join(InvitationLetter, InvitationLetter.id == Invitation.letter_id)
-            .where(CandidateRequest.handled_at.is_(None))
-            .order_by(CandidateRequest.created_at)
-            .limit(50)
-        )
-    )
+    return list(db.session.execute(_open_requests()))
