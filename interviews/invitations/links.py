@@ -8,9 +8,11 @@ after the response deadline.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.extensions import db
@@ -49,6 +51,24 @@ def link_lifetime(invitation: Invitation) -> timedelta:
     return invitation.letter.respond_by + grace - invitation.sent_at
 
 
+@cache
+def _invitation_with_what_pages_read() -> Select[tuple[Invitation]]:
+    """What every page behind the link reads (letter, race, candidate, bookings) in one query, and the
+    bookings' panels in a second when there are bookings: an invitation has a handful of interviews at
+    most. Built once per process (bound: `id`), since building it cost more than running it."""
+    return (
+        select(Invitation)
+        .where(Invitation.id == bindparam("id", type_=Integer))
+        .options(
+            joinedload(Invitation.letter).joinedload(InvitationLetter.race),
+            joinedload(Invitation.candidate),
+            joinedload(Invitation.interviews).options(
+                joinedload(Interview.location), selectinload(Interview.panel_seats).joinedload(PanelSeat.user)
+            ),
+        )
+    )
+
+
 def invitation_from_token(token: str) -> Invitation:
     """The invitation a token opens, or LinkError saying why not."""
     serializer = _serializer()
@@ -61,19 +81,7 @@ def invitation_from_token(token: str) -> Invitation:
         raise LinkError("tampered") from None
     if not isinstance(payload, dict) or type(payload.get("i")) is not int:
         raise LinkError("tampered")
-    # What every page behind the link reads (letter, race, candidate, bookings) in one query, and the
-    # bookings' panels in a second when there are bookings: an invitation has a handful of interviews at most.
-    invitation = db.session.get(
-        Invitation,
-        payload["i"],
-        options=[
-            joinedload(Invitation.letter).joinedload(InvitationLetter.race),
-            joinedload(Invitation.candidate),
-            joinedload(Invitation.interviews).options(
-                joinedload(Interview.location), selectinload(Interview.panel_seats).joinedload(PanelSeat.user)
-            ),
-        ],
-    )
+    invitation = db.session.scalars(_invitation_with_what_pages_read(), {"id": payload["i"]}).unique().first()
     if invitation is None:
         raise LinkError("tampered")
     if (

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Select, bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from interviews import signals
@@ -163,17 +164,24 @@ def remove_slot(slot: Slot, *, actor: Actor) -> None:
     db.session.flush()
 
 
+@cache
+def _free_slots() -> Select[tuple[Slot]]:
+    """Built once per process (bound: `letter_id`, `now`): the campaign's page runs it on every visit."""
+    return (
+        select(Slot)
+        .where(
+            Slot.letter_id == bindparam("letter_id", type_=Integer),
+            Slot.taken_by_id.is_(None),
+            Slot.starts_at > bindparam("now"),
+        )
+        .options(joinedload(Slot.location))
+        .order_by(Slot.starts_at)
+    )
+
+
 def free_slots(letter: InvitationLetter, now: datetime | None = None) -> list[Slot]:
     """Slots nobody has taken that are still ahead, whether or not they could be booked."""
-    now = now or utcnow()
-    return list(
-        db.session.scalars(
-            select(Slot)
-            .where(Slot.letter_id == letter.id, Slot.taken_by_id.is_(None), Slot.starts_at > now)
-            .options(joinedload(Slot.location))
-            .order_by(Slot.starts_at)
-        )
-    )
+    return list(db.session.scalars(_free_slots(), {"letter_id": letter.id, "now": now or utcnow()}))
 
 
 def slot_clashes(

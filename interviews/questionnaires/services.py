@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from interviews.audit.actors import Actor, user_of
@@ -98,20 +99,22 @@ def latest_version(questionnaire: Questionnaire | None) -> QuestionnaireVersion 
     )
 
 
+@cache
+def _response_with_status() -> Select[tuple[QuestionnaireResponse]]:
+    """Built once per process (bound: `invitation_id`): the campaign's page reads it on every visit."""
+    return (
+        select(QuestionnaireResponse)
+        .where(QuestionnaireResponse.invitation_id == bindparam("invitation_id", type_=Integer))
+        .options(
+            joinedload(QuestionnaireResponse.version).joinedload(QuestionnaireVersion.questionnaire),
+            joinedload(QuestionnaireResponse.submissions),
+        )
+    )
+
+
 def response_of(invitation: Invitation) -> QuestionnaireResponse | None:
     """The campaign's copy, with what its status reads (version, settings, submissions) in one query."""
-    return (
-        db.session.scalars(
-            select(QuestionnaireResponse)
-            .where(QuestionnaireResponse.invitation_id == invitation.id)
-            .options(
-                joinedload(QuestionnaireResponse.version).joinedload(QuestionnaireVersion.questionnaire),
-                joinedload(QuestionnaireResponse.submissions),
-            )
-        )
-        .unique()
-        .first()
-    )
+    return db.session.scalars(_response_with_status(), {"invitation_id": invitation.id}).unique().first()
 
 
 # --- checking what staff wrote -------------------------------------------------------------------
