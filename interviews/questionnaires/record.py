@@ -54,22 +54,47 @@ class Matrix:
         return not self.commitments
 
 
+# The three reads below are built once per process (bound: `race_id`, `limit`, `candidate_ids`): the race
+# page and the vote's page read them on every visit, and building them cost about as much as running them.
+
+
+@cache
+def _candidates_of_race(limited: bool) -> Select[tuple[Candidate]]:
+    query = select(Candidate).where(Candidate.race_id == bindparam("race_id", type_=Integer))
+    query = query.order_by(Candidate.name, Candidate.id)
+    return query.limit(bindparam("limit", type_=Integer)) if limited else query
+
+
 def _candidates(race: Race, limit: int | None = None) -> list[Candidate]:
-    return list(
-        db.session.scalars(
-            select(Candidate).where(Candidate.race_id == race.id).order_by(Candidate.name, Candidate.id).limit(limit)
-        )
+    params = {"race_id": race.id} if limit is None else {"race_id": race.id, "limit": limit}
+    return list(db.session.scalars(_candidates_of_race(limit is not None), params))
+
+
+@cache
+def _commitments_of_race() -> Select[tuple[Commitment]]:
+    return (
+        select(Commitment)
+        .where(Commitment.race_id == bindparam("race_id", type_=Integer))
+        .order_by(Commitment.position)
+        .options(joinedload(Commitment.question))
     )
 
 
 def _commitments(race: Race) -> list[Commitment]:
-    return list(
-        db.session.scalars(
-            select(Commitment)
-            .where(Commitment.race_id == race.id)
-            .order_by(Commitment.position)
-            .options(joinedload(Commitment.question))
+    return list(db.session.scalars(_commitments_of_race(), {"race_id": race.id}))
+
+
+@cache
+def _positions_of_candidates() -> Select[tuple[CommitmentPosition]]:
+    return (
+        select(CommitmentPosition)
+        .join(Commitment, Commitment.id == CommitmentPosition.commitment_id)
+        .where(
+            Commitment.race_id == bindparam("race_id", type_=Integer),
+            CommitmentPosition.candidate_id.in_(bindparam("candidate_ids", expanding=True)),
         )
+        .order_by(CommitmentPosition.recorded_at, CommitmentPosition.id)
+        .options(joinedload(CommitmentPosition.recorded_by))
     )
 
 
@@ -77,11 +102,7 @@ def _matrix(race: Race, candidates: list[Candidate], commitments: list[Commitmen
     positions: dict[tuple[int, int], list[CommitmentPosition]] = defaultdict(list)
     if commitments:
         for position in db.session.scalars(
-            select(CommitmentPosition)
-            .join(Commitment, Commitment.id == CommitmentPosition.commitment_id)
-            .where(Commitment.race_id == race.id, CommitmentPosition.candidate_id.in_([c.id for c in candidates]))
-            .order_by(CommitmentPosition.recorded_at, CommitmentPosition.id)
-            .options(joinedload(CommitmentPosition.recorded_by))
+            _positions_of_candidates(), {"race_id": race.id, "candidate_ids": [c.id for c in candidates]}
         ):
             positions[(position.candidate_id, position.commitment_id)].append(position)
     return Matrix(candidates, commitments, dict(positions))
