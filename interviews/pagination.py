@@ -12,12 +12,13 @@ shrank since the link was made (a candidate withdrawn, a row deleted) should not
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from flask import abort, request, url_for
-from sqlalchemy import ScalarSelect, Select, func, select
+from sqlalchemy import Integer, ScalarSelect, Select, bindparam, func, select
 
 from interviews.extensions import db
 from interviews.security import MAX_ID
@@ -121,6 +122,22 @@ def count_up_to(rows: Select[Any], most: int) -> tuple[int, bool]:
     return min(found, most), found > most
 
 
+@lru_cache(maxsize=256)
+def _counted_page(stmt: Select[Any], count: Select[Any] | None, count_most: int | None) -> Select[Any]:
+    """`stmt` with the count beside each row and its LIMIT and OFFSET bound (`page_limit`, `page_offset`).
+
+    Built once per statement for statements that are themselves built once per process (`paginate`'s
+    `params`): generating a new statement's cache key each request cost as much as running it."""
+    if count is None:
+        count = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total_column = count.scalar_subquery() if count_most is None else counted_up_to(stmt, count_most)
+    return (
+        stmt.add_columns(total_column.label("page_total"))
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+    )
+
+
 def paginate(
     stmt: Select[Any],
     *,
@@ -129,6 +146,7 @@ def paginate(
     scalars: bool = True,
     count: Select[Any] | None = None,
     count_most: int | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> Page[Any]:
     """One page of `stmt`'s rows (ORM objects when `scalars`, else rows), and the total count.
 
@@ -141,18 +159,24 @@ def paginate(
 
     `count_most`: for a list that grows for years (the audit trail), count only up to this many; past
     it the page says "more than" and its links go on a page at a time (`Page.open_ended`).
+
+    `params`: the values of `stmt`'s and `count`'s bound parameters, for statements built once per
+    process (a busy page's); the page's own statement is then built once too. Without `params` the
+    statements may be built per call, as most pages do.
     """
     number = page_number(arg)
-    if count is None:
-        count = select(func.count()).select_from(stmt.order_by(None).subquery())
-    total_column = count.scalar_subquery() if count_most is None else counted_up_to(stmt, count_most)
-    counted = stmt.add_columns(total_column.label("page_total"))
+    bound = dict(params or {})
+    if params is not None:
+        counted = _counted_page(stmt, count, count_most)
+    else:
+        counted = _counted_page.__wrapped__(stmt, count, count_most)
 
     # A list counted up to a limit reads one row more than a page: whether another page follows.
     extra = 1 if count_most is not None else 0
 
     def read(page: int) -> list[Any]:
-        return list(db.session.execute(counted.limit(per_page + extra).offset((page - 1) * per_page)))
+        window = {"page_limit": per_page + extra, "page_offset": (page - 1) * per_page}
+        return list(db.session.execute(counted, {**bound, **window}))
 
     rows = read(number)
     more = False  # counted up to count_most, there were more, and more follow this page
@@ -166,7 +190,9 @@ def paginate(
             more = follows
             total = max(count_most, shown_to) if follows else shown_to
     else:  # past the end: the exact count says where the last page is
-        total = db.session.scalar(count) or 0
+        if count is None:
+            count = select(func.count()).select_from(stmt.order_by(None).subquery())
+        total = db.session.scalar(count, bound) or 0
         last = max(1, -(-total // per_page))
         if number > last:
             number = last

@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from interviews.audit.services import diff, record
@@ -84,15 +85,19 @@ def _winner_endorses(vote: Vote) -> bool:
     return any(o["label"] == winner and o.get("kind") in ("candidate", "joint") for o in record_.get("options", []))
 
 
-def stages_of(race: Race) -> list[DecisionStage]:
-    return list(
-        db.session.scalars(
-            select(DecisionStage)
-            .where(DecisionStage.race_id == race.id)
-            .options(joinedload(DecisionStage.body))  # every page naming a stage names its body
-            .order_by(DecisionStage.position)
-        )
+@cache
+def _stages_of_race() -> Select[tuple[DecisionStage]]:
+    """Built once per process (bound: `race_id`): the race page reads it on every visit."""
+    return (
+        select(DecisionStage)
+        .where(DecisionStage.race_id == bindparam("race_id", type_=Integer))
+        .options(joinedload(DecisionStage.body))  # every page naming a stage names its body
+        .order_by(DecisionStage.position)
     )
+
+
+def stages_of(race: Race) -> list[DecisionStage]:
+    return list(db.session.scalars(_stages_of_race(), {"race_id": race.id}))
 
 
 def stage_votes(race: Race) -> list[Vote]:

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from interviews.audit.services import diff, record
@@ -67,15 +68,17 @@ def check_poll(race: Race, data: PollInput) -> None:
 
 def polls_of(race: Race) -> Sequence[MemberPoll]:
     """The race's polls with their results and candidates, in one query (a race has a handful of polls)."""
+    return db.session.scalars(_polls_of_race(), {"race_id": race.id}).unique().all()
+
+
+@cache
+def _polls_of_race() -> Select[tuple[MemberPoll]]:
+    """Built once per process (bound: `race_id`): the race page reads it on every visit."""
     return (
-        db.session.scalars(
-            select(MemberPoll)
-            .where(MemberPoll.race_id == race.id)
-            .order_by(MemberPoll.closes_on, MemberPoll.id)
-            .options(joinedload(MemberPoll.results).joinedload(PollResult.candidate))
-        )
-        .unique()
-        .all()
+        select(MemberPoll)
+        .where(MemberPoll.race_id == bindparam("race_id", type_=Integer))
+        .order_by(MemberPoll.closes_on, MemberPoll.id)
+        .options(joinedload(MemberPoll.results).joinedload(PollResult.candidate))
     )
 
 

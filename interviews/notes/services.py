@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import Integer, Select, bindparam, delete, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.audit.services import record
@@ -52,19 +53,21 @@ def _refuse_if_locked(race: Race | int) -> None:
 # --- question lists -----------------------------------------------------------------------------
 
 
-def latest_question_list(race: Race) -> QuestionList | None:
-    # The list and its questions in one query (SQLAlchemy applies the LIMIT to the lists, not the joined rows).
+@cache
+def _latest_question_list() -> Select[tuple[QuestionList]]:
+    """The list and its questions in one query (SQLAlchemy applies the LIMIT to the lists, not the joined
+    rows). Built once per process (bound: `race_id`): the race page reads it on every visit."""
     return (
-        db.session.scalars(
-            select(QuestionList)
-            .where(QuestionList.race_id == race.id)
-            .order_by(QuestionList.version.desc())
-            .options(joinedload(QuestionList.questions))
-            .limit(1)
-        )
-        .unique()
-        .first()
+        select(QuestionList)
+        .where(QuestionList.race_id == bindparam("race_id", type_=Integer))
+        .order_by(QuestionList.version.desc())
+        .options(joinedload(QuestionList.questions))
+        .limit(1)
     )
+
+
+def latest_question_list(race: Race) -> QuestionList | None:
+    return db.session.scalars(_latest_question_list(), {"race_id": race.id}).unique().first()
 
 
 def question_lists(race: Race) -> Sequence[QuestionList]:

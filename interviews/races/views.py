@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from interviews.access import allow, signed_in_user
 from interviews.auth.models import User
@@ -27,8 +28,17 @@ bp = Blueprint("races", __name__)
 CloseForm = switch_form("closed")
 
 
+@cache
+def _race_by_id() -> Select[tuple[Race]]:
+    """Built once per process (bound: `id`): every page of a race opens with it."""
+    return select(Race).where(Race.id == bindparam("id", type_=Integer))
+
+
 def get_race_or_404(race_id: int) -> Race:
-    return db.get_or_404(Race, race_id)
+    race = db.session.scalars(_race_by_id(), {"id": race_id}).first()
+    if race is None:
+        abort(404)
+    return race
 
 
 def get_candidate_or_404(race: Race, candidate_id: int) -> Candidate:
@@ -59,15 +69,21 @@ def index() -> ResponseReturnValue:
     return render_template("races/index.html", races=races, stages={row.id: stage_from(row) for row in races.items})
 
 
-def _candidate_rows(race: Race) -> Page[Any]:
-    """A page of the race's candidates as rows of what the table shows: its status, and the earliest
-    booked interview, come with each row from the same query (the busiest page reads no objects)."""
+# The race page is the busiest page staff and leaders have: its two lists' statements are built once
+# per process (bound: `race_id`), since building them cost about as much as running them.
+
+
+@cache
+def _candidates_query() -> tuple[Select[Any], Select[Any]]:
+    """The race's candidates as rows of what the table shows, and their count: its status, and the
+    earliest booked interview, come with each row from the same query (the busiest page reads no objects)."""
+    race_id = bindparam("race_id", type_=Integer)
     booked = (
         select(func.min(Interview.starts_at))
         .where(Interview.candidate_id == Candidate.id, Interview.status == InterviewStatus.scheduled)
         .scalar_subquery()
     )
-    return paginate(
+    rows = (
         select(
             Candidate.id,
             Candidate.name,
@@ -82,17 +98,22 @@ def _candidate_rows(race: Race) -> Page[Any]:
             booked.label("booked_at"),
         )
         .outerjoin(Invitation, Invitation.candidate_id == Candidate.id)
-        .where(Candidate.race_id == race.id)
-        .order_by(Candidate.name, Candidate.id),
-        arg="candidates",
-        scalars=False,
-        count=select(func.count()).where(Candidate.race_id == race.id),
+        .where(Candidate.race_id == race_id)
+        .order_by(Candidate.name, Candidate.id)
     )
+    return rows, select(func.count()).where(Candidate.race_id == race_id)
 
 
-def _interview_rows(race: Race) -> tuple[Page[Any], dict[int, list[str]]]:
-    """A page of the race's interviews as rows, and the names on each one's panel (one query more)."""
-    page = paginate(
+def _candidate_rows(race: Race) -> Page[Any]:
+    rows, count = _candidates_query()
+    return paginate(rows, arg="candidates", scalars=False, count=count, params={"race_id": race.id})
+
+
+@cache
+def _interviews_query() -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The race's interviews as rows, their count, and the names on the panels of some of them."""
+    race_id = bindparam("race_id", type_=Integer)
+    rows = (
         select(
             Interview.id,
             Interview.starts_at,
@@ -102,20 +123,25 @@ def _interview_rows(race: Race) -> tuple[Page[Any], dict[int, list[str]]]:
         )
         .join(Candidate, Candidate.id == Interview.candidate_id)
         .outerjoin(Location, Location.id == Interview.location_id)
-        .where(Interview.race_id == race.id)
-        .order_by(Interview.starts_at, Interview.id),
-        arg="interviews",
-        scalars=False,
-        count=select(func.count()).where(Interview.race_id == race.id),
+        .where(Interview.race_id == race_id)
+        .order_by(Interview.starts_at, Interview.id)
     )
+    panels = (
+        select(PanelSeat.interview_id, User.name)
+        .join(User, User.id == PanelSeat.user_id)
+        .where(PanelSeat.interview_id.in_(bindparam("interview_ids", expanding=True)))
+        .order_by(PanelSeat.id)
+    )
+    return rows, select(func.count()).where(Interview.race_id == race_id), panels
+
+
+def _interview_rows(race: Race) -> tuple[Page[Any], dict[int, list[str]]]:
+    """A page of the race's interviews as rows, and the names on each one's panel (one query more)."""
+    rows, count, panel_names = _interviews_query()
+    page = paginate(rows, arg="interviews", scalars=False, count=count, params={"race_id": race.id})
     panels: dict[int, list[str]] = {row.id: [] for row in page.items}
     if panels:
-        for interview_id, name in db.session.execute(
-            select(PanelSeat.interview_id, User.name)
-            .join(User, User.id == PanelSeat.user_id)
-            .where(PanelSeat.interview_id.in_(list(panels)))
-            .order_by(PanelSeat.id)
-        ):
+        for interview_id, name in db.session.execute(panel_names, {"interview_ids": list(panels)}):
             panels[interview_id].append(name)
     return page, panels
 

@@ -156,15 +156,19 @@ def votes_of_race(race: Race) -> list[Vote]:
     memo = request_memo()
     key = ("votes-of-race", race.id)
     if key not in memo:
-        memo[key] = list(
-            db.session.scalars(
-                select(Vote)
-                .where(Vote.race_id == race.id)
-                .options(joinedload(Vote.publication))
-                .order_by(Vote.held_on, Vote.id)
-            )
-        )
+        memo[key] = list(db.session.scalars(_votes_of_race(), {"race_id": race.id}))
     return list(memo[key])
+
+
+@cache
+def _votes_of_race() -> Select[tuple[Vote]]:
+    """Built once per process (bound: `race_id`): the race page reads it on every visit."""
+    return (
+        select(Vote)
+        .where(Vote.race_id == bindparam("race_id", type_=Integer))
+        .options(joinedload(Vote.publication))
+        .order_by(Vote.held_on, Vote.id)
+    )
 
 
 def final_vote_of_race(race_id: int) -> Vote | None:
