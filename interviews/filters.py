@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app, g, has_request_context
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from interviews.invitations.models import InvitationStatus
 from interviews.mail.models import OutboxStatus
@@ -22,24 +24,41 @@ from interviews.votes.stage_words import money
 def _viewer() -> Any:
     """The request's user, as `current_user` gives it: read from where Flask-Login keeps it once loaded,
     because each time through the proxy costs more than formatting the time (a ledger formats hundreds)."""
-    if has_request_context() and "_login_user" in g:
-        return g._login_user
+    if has_request_context():
+        user = g.get("_login_user")
+        if user is not None:
+            return user
     return current_user._get_current_object() if current_user else None
 
 
 def viewer_timezone() -> str:
     user = _viewer()
     tz = getattr(user, "timezone", None) if user is not None and user.is_authenticated else None
+    if tz:
+        return str(tz)
     default: str = current_app.config["DEFAULT_TIMEZONE"]
-    return str(tz) if tz else default
+    return default
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def to_zone(value: datetime, tz: str | None = None) -> datetime:
-    try:
-        zone = ZoneInfo(tz or viewer_timezone())
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return value.astimezone(zone)
+    return value.astimezone(_zone(tz or viewer_timezone()))
+
+
+# English names, as the pages are written: strftime's %a and %b would follow the server's locale.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day(value: date) -> str:
+    return f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def format_datetime(value: datetime | None, tz: str | None = None, with_zone: bool = True) -> str:
@@ -47,7 +66,7 @@ def format_datetime(value: datetime | None, tz: str | None = None, with_zone: bo
     if value is None:
         return ""
     local = to_zone(value, tz)
-    text = f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
+    text = f"{_day(local)}, {local.hour:02d}:{local.minute:02d}"
     return f"{text} {local.tzname()}" if with_zone else text
 
 
@@ -68,7 +87,14 @@ def format_date(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = to_zone(value).date()
-    return f"{value:%a} {value.day} {value:%b %Y}"
+    return _day(value)
+
+
+def csrf_token() -> str:
+    """Flask-WTF's `generate_csrf`, with the request's token read straight from `g`, where it keeps the
+    token once made: a ledger page asks twice a row, and each full call reads the config through proxies."""
+    token = g.get("csrf_token")
+    return str(token) if token is not None else str(generate_csrf())
 
 
 def register(app: Flask) -> None:
@@ -80,6 +106,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["timezone_options"] = timezone_options
+    app.jinja_env.globals["csrf_token"] = csrf_token
     # Templates compare with the enums themselves (`i.status == InterviewStatus.cancelled`), never their values.
     app.jinja_env.globals.update(
         InterviewStatus=InterviewStatus,
