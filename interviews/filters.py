@@ -17,6 +17,7 @@ from interviews.pagination import page_url
 from interviews.races.models import Stage
 from interviews.scheduling.models import InterviewStatus, LocationKind
 from interviews.timezones import timezone_options
+from interviews.urls import row_url
 from interviews.votes.models import VoteStatus
 from interviews.votes.stage_words import money
 
@@ -107,6 +108,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["timezone_options"] = timezone_options
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["row_url"] = row_url
     # Templates compare with the enums themselves (`i.status == InterviewStatus.cancelled`), never their values.
     app.jinja_env.globals.update(
         InterviewStatus=InterviewStatus,
