@@ -107,6 +107,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["timezone_options"] = timezone_options
+    # Flask-WTF sets its own both as a global and through a context processor; ours, registered later, wins.
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["row_url"] = row_url
     # Templates compare with the enums themselves (`i.status == InterviewStatus.cancelled`), never their values.
@@ -124,4 +125,5 @@ def register(app: Flask) -> None:
         return {
             "organization_name": app.config["ORGANIZATION_NAME"],
             "viewer_timezone": viewer_timezone,
+            "csrf_token": csrf_token,
         }
