@@ -68,15 +68,16 @@ def _candidate_page(
     interview = invitation.active_interview
     can_move = candidate_actions.can_move_itself(interview)
     # Only the forms this state of the page shows are built (the times' own buttons are plain fields):
-    # building all six cost a tenth of the page.
-    shown: dict[str, tuple[type[FlaskForm], str]] = (
-        {"reschedule_form": (RescheduleForm, "reschedule"), "cancel_form": (CancelForm, "cancel")}
-        | ({"move_form": (BookForm, "move")} if can_move else {})
-        if interview is not None
-        else {"other_form": (OtherTimesForm, "other"), "decline_form": (DeclineForm, "decline")}
-    )
+    # building all six cost a tenth of the page. A form's prefix is its name less "_form", as on submit.
+    shown: dict[str, type[FlaskForm]]
+    if interview is None:
+        shown = {"other_form": OtherTimesForm, "decline_form": DeclineForm}
+    else:
+        shown = {"reschedule_form": RescheduleForm, "cancel_form": CancelForm}
+        if can_move:
+            shown["move_form"] = BookForm
     page_forms: dict[str, FlaskForm] = {
-        key: form_class(formdata=None, tz=tz, prefix=prefix) for key, (form_class, prefix) in shown.items()
+        key: form_class(formdata=None, tz=tz, prefix=key.removesuffix("_form")) for key, form_class in shown.items()
     }
     page_forms.update(forms)
     if interview is None:
