@@ -66,11 +66,6 @@ def check_poll(race: Race, data: PollInput) -> None:
             )
 
 
-def polls_of(race: Race) -> Sequence[MemberPoll]:
-    """The race's polls with their results and candidates, in one query (a race has a handful of polls)."""
-    return db.session.scalars(_polls_of_race(), {"race_id": race.id}).unique().all()
-
-
 @cache
 def _polls_of_race() -> Select[tuple[MemberPoll]]:
     """Built once per process (bound: `race_id`): the race page reads it on every visit."""
@@ -80,6 +75,11 @@ def _polls_of_race() -> Select[tuple[MemberPoll]]:
         .order_by(MemberPoll.closes_on, MemberPoll.id)
         .options(joinedload(MemberPoll.results).joinedload(PollResult.candidate))
     )
+
+
+def polls_of(race: Race) -> Sequence[MemberPoll]:
+    """The race's polls with their results and candidates, in one query (a race has a handful of polls)."""
+    return db.session.scalars(_polls_of_race(), {"race_id": race.id}).unique().all()
 
 
 def save_poll(race: Race, data: PollInput, poll: MemberPoll | None = None, *, actor: User) -> MemberPoll:

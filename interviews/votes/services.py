@@ -150,16 +150,6 @@ def _recorded_result(record_json: str, stage_mode: str) -> tally.Result:
     return tally.result_from_record(parsed, words_by_kind=words, no_winner_words=stages.NO_WINNER_WORDS.get(stage_mode))
 
 
-def votes_of_race(race: Race) -> list[Vote]:
-    """The race's votes, each with its publication (the pages say which were published), in the order
-    they were held. Read once per request: the race page's votes and decision path both list them."""
-    memo = request_memo()
-    key = ("votes-of-race", race.id)
-    if key not in memo:
-        memo[key] = list(db.session.scalars(_votes_of_race(), {"race_id": race.id}))
-    return list(memo[key])
-
-
 @cache
 def _votes_of_race() -> Select[tuple[Vote]]:
     """Built once per process (bound: `race_id`): the race page reads it on every visit."""
@@ -169,6 +159,16 @@ def _votes_of_race() -> Select[tuple[Vote]]:
         .options(joinedload(Vote.publication))
         .order_by(Vote.held_on, Vote.id)
     )
+
+
+def votes_of_race(race: Race) -> list[Vote]:
+    """The race's votes, each with its publication (the pages say which were published), in the order
+    they were held. Read once per request: the race page's votes and decision path both list them."""
+    memo = request_memo()
+    key = ("votes-of-race", race.id)
+    if key not in memo:
+        memo[key] = list(db.session.scalars(_votes_of_race(), {"race_id": race.id}))
+    return list(memo[key])
 
 
 def final_vote_of_race(race_id: int) -> Vote | None:
