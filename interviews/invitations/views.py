@@ -19,7 +19,6 @@ from interviews.invitations.emails import content_digest, letter_content
 from interviews.invitations.forms import BulkSlotForm, LetterForm, SendForm, SlotForm, WithdrawForm
 from interviews.invitations.models import CandidateRequest, Invitation, Slot
 from interviews.races.models import Race
-from interviews.races.stages import facts_of
 from interviews.races.views import get_race_or_404
 from interviews.scheduling.models import Location
 from interviews.sections import section
@@ -316,6 +315,8 @@ def ledger(race_id: int) -> ResponseReturnValue:
     letter = race.letter
     status = ledger_data.status_filter(request.args.get("status", ""))
     rows = ledger_data.rows(race, status=status)
+    # The figures and whether every invitation carries the letter's text, in one statement.
+    figures = ledger_data.summary(race, letter, digest=content_digest(letter)) if letter else None
     return render_template(
         "invitations/ledger.html",
         race=race,
@@ -325,8 +326,8 @@ def ledger(race_id: int) -> ResponseReturnValue:
         columns=ledger_columns(race, [row.candidate.id for row in rows.items]),
         status=status,
         filters=ledger_data.STATUS_FILTERS,
-        summary=ledger_data.summary(race, letter) if letter else None,
-        proof=ledger_data.digest_proof(letter) if letter else None,
+        summary=figures,
+        proof=ledger_data.digest_proof(letter, figures) if letter else None,
         confirm=ConfirmForm(),
         withdraw_form=WithdrawForm(),
         send_form=SendForm(),
@@ -345,8 +346,7 @@ def race_section(race: Race, viewer: object) -> str | None:
         "invitations/_race_section.html",
         race=race,
         letter=letter,
-        # The race page has counted the running candidates already (races.stages.facts_of).
-        summary=ledger_data.summary(race, letter, running=facts_of(race).running) if letter else None,
+        summary=ledger_data.summary(race, letter) if letter else None,
     )
 
 

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.auth.models import User
@@ -113,7 +113,23 @@ class Race(Model):
 class Candidate(Model):
     __tablename__ = "candidates"
     # The race page, the ledger and the record book list a race's candidates by name, a page at a time.
-    __table_args__ = (Index("ix_candidates_race_name", "race_id", "name"),)
+    # The candidates still running and those who left are counted on every race page, list and ledger:
+    # each count reads a partial index alone (no table rows), whatever the size of the race.
+    __table_args__ = (
+        Index("ix_candidates_race_name", "race_id", "name"),
+        Index(
+            "ix_candidates_race_running",
+            "race_id",
+            postgresql_where=text("withdrawn_at IS NULL"),
+            sqlite_where=text("withdrawn_at IS NULL"),
+        ),
+        Index(
+            "ix_candidates_race_left",
+            "race_id",
+            postgresql_where=text("withdrawn_at IS NOT NULL"),
+            sqlite_where=text("withdrawn_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     race_id: Mapped[int] = mapped_column(ForeignKey("races.id"), index=True)
