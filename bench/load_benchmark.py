@@ -556,6 +556,8 @@ def main() -> None:
 
             first = run("bare SELECT 1 (before)", bare, "/", {})
             results = [
+                # The app's own SELECT 1: what its hooks, session and headers cost before any page.
+                run("app health check (SELECT 1)", app, "/healthz", {}),
                 run("candidate's invitation page", app, setup.candidate_path, {}),
                 run("leader dashboard", app, "/dashboard", leader),
                 run("staff dashboard", app, "/dashboard", staff),
