@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, String, bindparam, func, select
+from sqlalchemy import BindParameter, Integer, Row, Select, String, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from interviews.extensions import db
@@ -172,10 +172,11 @@ def status_filter(value: str) -> str:
     return value if value in STATUS_FILTERS else ""
 
 
-def rows(race: Race, *, status: str = "") -> Page[LedgerRow]:
-    """One page of the ledger: four queries whatever the number of candidates. The page's query reads
-    each candidate with its invitation and the slot it holds (one at most: `taken_by_id` is unique),
-    then one query each for the page's bookings, requests and failed attempts."""
+@cache
+def _page_query(kind: str) -> tuple[Select[Any], Select[Any]]:
+    """The page's rows and their count for one kind of filter ("", NOT_INVITED, LEFT, or "status"),
+    built once per process (bound: `race_id`, and `status` for a status): the ledger of the biggest
+    race is read on every visit, and building these cost about as much as running them."""
     stmt = (
         select(
             Candidate.id,
@@ -203,69 +204,91 @@ def rows(race: Race, *, status: str = "") -> Page[LedgerRow]:
         .outerjoin(Invitation, Invitation.candidate_id == Candidate.id)
         .outerjoin(Slot, Slot.taken_by_id == Invitation.id)
         .outerjoin(Location, Location.id == Slot.location_id)
-        .where(Candidate.race_id == race.id)
+        .where(Candidate.race_id == bindparam("race_id", type_=Integer))
     )
     # The count reads the candidates alone, joined to their invitations only when the filter asks about
     # them: a candidate has one invitation at most, so the joins do not change it (counting through
     # them took 4 of the big race's 6 ms).
-    count = select(func.count()).select_from(Candidate).where(Candidate.race_id == race.id)
-    if status == NOT_INVITED:
+    count = select(func.count()).select_from(Candidate).where(Candidate.race_id == bindparam("race_id", type_=Integer))
+    if kind == NOT_INVITED:
         stmt = stmt.where(Candidate.withdrawn_at.is_(None), Invitation.id.is_(None))
         count = count.outerjoin(Invitation, Invitation.candidate_id == Candidate.id).where(
             Candidate.withdrawn_at.is_(None), Invitation.id.is_(None)
         )
-    elif status == LEFT:
+    elif kind == LEFT:
         stmt = stmt.where(Candidate.withdrawn_at.is_not(None))
         count = count.where(Candidate.withdrawn_at.is_not(None))
-    elif status:
-        stmt = stmt.where(Invitation.status == InvitationStatus(status))
-        count = count.join(Invitation, Invitation.candidate_id == Candidate.id).where(
-            Invitation.status == InvitationStatus(status)
-        )
-    page = paginate(stmt.order_by(Candidate.name, Candidate.id), scalars=False, count=count)
+    elif kind:
+        is_status = Invitation.status == bindparam("status", type_=Invitation.__table__.c.status.type)
+        stmt = stmt.where(is_status)
+        count = count.join(Invitation, Invitation.candidate_id == Candidate.id).where(is_status)
+    return stmt.order_by(Candidate.name, Candidate.id), count
+
+
+@cache
+def _child_queries() -> tuple[tuple[str, Select[Any]], ...]:
+    """The page's bookings, requests and failed attempts, each list in its own order (bound: `ids`, the
+    page's invitations), built once per process: (which list, its query)."""
+    ids: BindParameter[int] = bindparam("ids", expanding=True)
+    return (
+        (
+            "interviews",
+            select(
+                Interview.invitation_id,
+                Interview.status,
+                Interview.starts_at,
+                Interview.timezone,
+                Interview.cancelled_at,
+                Interview.cancelled_by,
+            )
+            .where(Interview.invitation_id.in_(ids))
+            .order_by(Interview.id),
+        ),
+        (
+            "requests",
+            select(
+                CandidateRequest.invitation_id,
+                CandidateRequest.kind,
+                CandidateRequest.message,
+                CandidateRequest.proposed_starts_at,
+                CandidateRequest.proposed_ends_at,
+                CandidateRequest.created_at,
+            )
+            .where(CandidateRequest.invitation_id.in_(ids))
+            .order_by(CandidateRequest.created_at, CandidateRequest.id),
+        ),
+        (
+            "failures",
+            select(
+                BookingFailure.invitation_id,
+                BookingFailure.moving,
+                BookingFailure.slot_starts_at,
+                BookingFailure.slot_timezone,
+                BookingFailure.reason,
+                BookingFailure.detail,
+                BookingFailure.created_at,
+            )
+            .where(BookingFailure.invitation_id.in_(ids))
+            .order_by(BookingFailure.created_at, BookingFailure.id),
+        ),
+    )
+
+
+def rows(race: Race, *, status: str = "") -> Page[LedgerRow]:
+    """One page of the ledger: four queries whatever the number of candidates. The page's query reads
+    each candidate with its invitation and the slot it holds (one at most: `taken_by_id` is unique),
+    then one query each for the page's bookings, requests and failed attempts."""
+    params: dict[str, Any] = {"race_id": race.id}
+    kind = status if status in ("", NOT_INVITED, LEFT) else "status"
+    if kind == "status":
+        params["status"] = InvitationStatus(status)
+    stmt, count = _page_query(kind)
+    page = paginate(stmt, scalars=False, count=count, params=params)
     ids = [row.invitation_id for row in page.items if row.invitation_id is not None]
     lists: dict[int, _Lists] = {i: _Lists() for i in ids}
     if ids:
-        # Each list in its own order, one query each: (which list, its columns and order).
-        children = (
-            (
-                "interviews",
-                select(
-                    Interview.invitation_id,
-                    Interview.status,
-                    Interview.starts_at,
-                    Interview.timezone,
-                    Interview.cancelled_at,
-                    Interview.cancelled_by,
-                ).order_by(Interview.id),
-            ),
-            (
-                "requests",
-                select(
-                    CandidateRequest.invitation_id,
-                    CandidateRequest.kind,
-                    CandidateRequest.message,
-                    CandidateRequest.proposed_starts_at,
-                    CandidateRequest.proposed_ends_at,
-                    CandidateRequest.created_at,
-                ).order_by(CandidateRequest.created_at, CandidateRequest.id),
-            ),
-            (
-                "failures",
-                select(
-                    BookingFailure.invitation_id,
-                    BookingFailure.moving,
-                    BookingFailure.slot_starts_at,
-                    BookingFailure.slot_timezone,
-                    BookingFailure.reason,
-                    BookingFailure.detail,
-                    BookingFailure.created_at,
-                ).order_by(BookingFailure.created_at, BookingFailure.id),
-            ),
-        )
-        for name, child in children:
-            invitation_id = child.selected_columns[0]
-            for item in db.session.execute(child.where(invitation_id.in_(ids))):
+        for name, child in _child_queries():
+            for item in db.session.execute(child, {"ids": ids}):
                 getattr(lists[item.invitation_id], name).append(item)
     past_deadline = race.letter.is_past_deadline() if race.letter else False
     result = []

@@ -311,7 +311,7 @@ def request_handled(request_id: int) -> ResponseReturnValue:
 @bp.get("/races/<int:race_id>/invitation/ledger")
 @allow("leader", "staff", "admin")
 def ledger(race_id: int) -> ResponseReturnValue:
-    race = get_race_or_404(race_id)
+    race = get_race_or_404(race_id, with_letter=True)
     letter = race.letter
     status = ledger_data.status_filter(request.args.get("status", ""))
     rows = ledger_data.rows(race, status=status)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Integer, Select, bindparam, func, select
+from sqlalchemy.orm import joinedload
 
 from interviews.access import allow, signed_in_user
 from interviews.auth.models import User
@@ -29,13 +30,16 @@ CloseForm = switch_form("closed")
 
 
 @cache
-def _race_by_id() -> Select[tuple[Race]]:
+def _race_by_id(with_letter: bool) -> Select[tuple[Race]]:
     """Built once per process (bound: `id`): every page of a race opens with it."""
-    return select(Race).where(Race.id == bindparam("id", type_=Integer))
+    query = select(Race).where(Race.id == bindparam("id", type_=Integer))
+    return query.options(joinedload(Race.letter)) if with_letter else query
 
 
-def get_race_or_404(race_id: int) -> Race:
-    race = db.session.scalars(_race_by_id(), {"id": race_id}).first()
+def get_race_or_404(race_id: int, *, with_letter: bool = False) -> Race:
+    """`with_letter`: the race's invitation letter read in the same statement, for a page that shows it
+    (the race page, the ledger), rather than in one more when the page first asks for it."""
+    race = db.session.scalars(_race_by_id(with_letter), {"id": race_id}).first()
     if race is None:
         abort(404)
     return race
@@ -150,7 +154,7 @@ def _interview_rows(race: Race) -> tuple[Page[Any], dict[int, list[str]]]:
 @allow("leader", "staff", "admin")
 def detail(race_id: int) -> ResponseReturnValue:
     """The race page: its candidates and its interviews, a page of each (a fixed number of queries)."""
-    race = get_race_or_404(race_id)
+    race = get_race_or_404(race_id, with_letter=True)
     interviews, panels = _interview_rows(race)
     facts = facts_of(race)  # the sections below read it too
     return render_template(
