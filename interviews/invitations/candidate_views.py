@@ -26,6 +26,7 @@ from interviews.invitations.forms import BookForm, CancelForm, DeclineForm, Othe
 from interviews.invitations.links import LinkError, invitation_from_token
 from interviews.invitations.models import Invitation
 from interviews.invitations.views import bp
+from interviews.races.services import panel_names
 from interviews.timezones import is_valid_timezone, timezone_choices
 
 CANDIDATE_LIMIT = "30 per minute"
@@ -93,6 +94,8 @@ def _candidate_page(
             letter=letter,
             race=race,
             candidate=invitation.candidate,
+            # Named in the letter's part of the page, shown until a time is booked.
+            panel=panel_names(race) if interview is None else [],
             tz=tz,
             tz_chosen=tz_chosen,
             zone_abbrev=datetime.now(ZoneInfo(tz)).tzname(),

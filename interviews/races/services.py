@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Row, Select, bindparam, select
 
 from interviews.audit.actors import Actor
 from interviews.audit.services import diff, record
 from interviews.auth.models import Role, User
 from interviews.extensions import db
-from interviews.races.models import Race, Stage
+from interviews.races.models import Race, Stage, race_panel
 from interviews.races.stages import stage_of
 from interviews.types import utcnow
 
@@ -54,6 +55,26 @@ def update_race(race: Race, data: dict[str, Any], *, actor: Actor) -> dict[str, 
 def leader_choices() -> list[User]:
     """Who can sit on a panel: active leadership accounts."""
     return list(db.session.scalars(select(User).where(User.role == Role.leader, User.active).order_by(User.name)))
+
+
+@cache
+def _panel_names() -> Select[Any]:
+    """Built once per process (bound: `race_id`)."""
+    return (
+        select(User.name, User.title)
+        .join(race_panel, race_panel.c.user_id == User.id)
+        .where(race_panel.c.race_id == bindparam("race_id", type_=Integer))
+        .order_by(User.name, User.id)
+    )
+
+
+def panel_names(race: Race) -> list[Row[Any]]:
+    """The race's default panel as rows of what pages show of it (name, title), in `Race.panel`'s order.
+
+    For the pages that only name the panel (the race page, the candidate's page): loading `race.panel`
+    builds every member's User object in a lazy load, which cost the candidate's page more than its
+    other reads together."""
+    return list(db.session.execute(_panel_names(), {"race_id": race.id}))
 
 
 def set_default_panel(race: Race, users: Sequence[User], *, actor: Actor) -> None:
