@@ -278,15 +278,21 @@ def _status_counts() -> Select[tuple[str, int]]:
     )
 
 
-def race_summary(race: Race) -> RaceSummary:
-    # The questionnaire and its latest version in one query (a questionnaire may have no version yet).
-    found = db.session.execute(
+@cache
+def _questionnaire_and_latest() -> Select[tuple[Questionnaire, QuestionnaireVersion]]:
+    """The race's questionnaire and its latest version in one query (a questionnaire may have no version
+    yet), built once per process (bound: `race_id`): the race page reads it on every visit."""
+    return (
         select(Questionnaire, QuestionnaireVersion)
         .outerjoin(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == Questionnaire.id)
-        .where(Questionnaire.race_id == race.id)
+        .where(Questionnaire.race_id == bindparam("race_id", type_=Integer))
         .order_by(QuestionnaireVersion.version.desc().nulls_last())
         .limit(1)
-    ).one_or_none()
+    )
+
+
+def race_summary(race: Race) -> RaceSummary:
+    found = db.session.execute(_questionnaire_and_latest(), {"race_id": race.id}).one_or_none()
     if found is None:
         return RaceSummary(None, None, {}, 0)
     questionnaire, latest = found
