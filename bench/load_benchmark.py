@@ -12,8 +12,10 @@ server does; gunicorn's sync workers close it after each response, so the client
 browser would) and prints requests/s, p50 and p99 for each, and the ratio to the `SELECT 1` page,
 which is measured first and last (the ratio uses their mean, and the two show the run's drift):
 
-  the candidate's invitation page (their signed link, no account), the leader dashboard, the staff
-  dashboard, and a staff race page (the governor race of the demo).
+  the app's own health check (`/healthz`: the same SELECT 1 through the app's hooks, session and
+  headers, the floor every page starts from), the candidate's invitation page (their signed link, no
+  account), the leader dashboard, the staff dashboard, and a staff race page (the governor race of
+  the demo).
 
 Then the booking race, under load: a race of its own with `--slots` far-off slots and enough invited
 candidates; for each slot, `--contenders` different candidates' links POST "take this time" at once
