@@ -10,7 +10,8 @@ the app's engine options and returns a line of text. A small asyncio client then
 `--connections` concurrent connections for `--seconds` seconds (it keeps a connection open while the
 server does; gunicorn's sync workers close it after each response, so the client reconnects as a
 browser would) and prints requests/s, p50 and p99 for each, and the ratio to the `SELECT 1` page,
-which is measured first and last (the ratio uses their mean, and the two show the run's drift):
+which runs before and after every page (each ratio uses the mean of the two beside it, and the runs
+of the bare page show the machine's drift):
 
   the app's own health check (`/healthz`: the same SELECT 1 through the app's hooks, session and
   headers, the floor every page starts from), the candidate's invitation page (their signed link, no
@@ -500,20 +501,29 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def report(results: list[LoadResult], bare: tuple[LoadResult, LoadResult]) -> str:
-    floor = (bare[0].rate + bare[1].rate) / 2
+def report(results: list[LoadResult], bares: list[LoadResult]) -> str:
+    """One line per run, in the order they ran; each page's ratio is to the mean of the bare runs just
+    before and just after it (`bares` has one more run than `results`), so a machine that speeds up or
+    slows down during the run shifts both sides of each ratio alike."""
     lines = [
         "| page | requests/s | p50 ms | p99 ms | × SELECT 1 | statuses |",
         "|---|---|---|---|---|---|",
     ]
-    for r in [bare[0], *results, bare[1]]:
+
+    def line(r: LoadResult, ratio: str) -> str:
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r.statuses.items()))
         if r.errors:
             statuses += f", connection errors: {r.errors}"
-        lines.append(
+        return (
             f"| {r.label} | {r.rate:,.0f} | {r.percentile(50) * 1000:.1f} | {r.percentile(99) * 1000:.1f} | "
-            f"{r.rate / floor:.3f} | {statuses} |"
+            f"{ratio} | {statuses} |"
         )
+
+    for n, result in enumerate(results):
+        before, after = bares[n], bares[n + 1]
+        lines.append(line(before, "1 (baseline)"))
+        lines.append(line(result, f"{result.rate / ((before.rate + after.rate) / 2):.3f}"))
+    lines.append(line(bares[-1], "1 (baseline)"))
     return "\n".join(lines)
 
 
@@ -556,18 +566,23 @@ def main() -> None:
                 print(f"  {label}: {result.rate:,.0f}/s", flush=True)
                 return result
 
-            first = run("bare SELECT 1 (before)", bare, "/", {})
-            results = [
+            pages = [
                 # The app's own SELECT 1: what its hooks, session and headers cost before any page.
-                run("app health check (SELECT 1)", app, "/healthz", {}),
-                run("candidate's invitation page", app, setup.candidate_path, {}),
-                run("leader dashboard", app, "/dashboard", leader),
-                run("staff dashboard", app, "/dashboard", staff),
-                run("staff race page (governor)", app, f"/races/{setup.race_id}", staff),
+                ("app health check (SELECT 1)", "/healthz", {}),
+                ("candidate's invitation page", setup.candidate_path, {}),
+                ("leader dashboard", "/dashboard", leader),
+                ("staff dashboard", "/dashboard", staff),
+                ("staff race page (governor)", f"/races/{setup.race_id}", staff),
             ]
-            last = run("bare SELECT 1 (after)", bare, "/", {})
+            # The bare page runs before and after each page: the machine's speed drifts during a run
+            # (one run here had the bare page at 757/s first and 1,069/s last).
+            bares = [run("bare SELECT 1", bare, "/", {})]
+            results = []
+            for label, path, cookies in pages:
+                results.append(run(label, app, path, cookies))
+                bares.append(run("bare SELECT 1", bare, "/", {}))
             print(f"\nPostgreSQL, gunicorn {args.workers} sync workers, {n} connections, {t:g} s each:\n")
-            print(report(results, (first, last)))
+            print(report(results, bares))
 
             print(f"\nbooking race: {args.contenders} candidates POST for each of {args.slots} slots at once,")
             print(f"while {max(1, n // 2)} connections load the staff race page")
