@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from urllib.parse import urlsplit
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Integer, Select, bindparam, exists, func, or_, select
 
 from interviews.audit.services import record
 from interviews.auth.models import User
@@ -25,7 +26,7 @@ from interviews.questionnaires.models import (
     QuestionnaireVersion,
     Stance,
 )
-from interviews.races.models import Candidate, Race
+from interviews.races.models import Candidate, Race, race_panel
 from interviews.scheduling.models import Interview, PanelSeat
 from interviews.types import utcnow
 from interviews.votes.models import Vote
@@ -59,18 +60,26 @@ def _refuse_if_final(race: Race) -> None:
         raise CommitmentError("The vote on this race is final: its commitments record is locked.")
 
 
+@cache
+def _sits_on_a_panel_of_race() -> Select[tuple[bool]]:
+    """Whether the user is on the race's default panel or on the panel of one of its interviews, in one
+    statement built once per process (bound: `race_id`, `user_id`): the race page asks it for every leader."""
+    race_id = bindparam("race_id", type_=Integer)
+    user_id = bindparam("user_id", type_=Integer)
+    default_panel = select(race_panel.c.user_id).where(race_panel.c.race_id == race_id, race_panel.c.user_id == user_id)
+    seated = (
+        select(PanelSeat.interview_id)
+        .join(Interview, Interview.id == PanelSeat.interview_id)
+        .where(Interview.race_id == race_id, PanelSeat.user_id == user_id)
+    )
+    return select(or_(exists(default_panel), exists(seated)))
+
+
 def may_record_positions(user: User, race: Race) -> bool:
     """Staff, or a leader on the race's panel or on the panel of one of its interviews."""
     if user.is_staff:
         return True
-    if any(member.id == user.id for member in race.panel):
-        return True
-    seated = (
-        select(PanelSeat.interview_id)
-        .join(Interview, Interview.id == PanelSeat.interview_id)
-        .where(Interview.race_id == race.id, PanelSeat.user_id == user.id)
-    )
-    return bool(db.session.scalar(select(exists(seated))))
+    return bool(db.session.scalar(_sits_on_a_panel_of_race(), {"race_id": race.id, "user_id": user.id}))
 
 
 def commitments_of(race: Race) -> list[Commitment]:

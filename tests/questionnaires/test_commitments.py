@@ -3,7 +3,7 @@ word in every cell on the race page and beside the vote, every record kept, lock
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +12,8 @@ from interviews.audit.models import AuditEvent
 from interviews.extensions import db
 from interviews.questionnaires import commitments as services
 from interviews.questionnaires.models import Commitment, CommitmentPosition, PositionSource, Stance
+from interviews.scheduling.services import create_interview
+from interviews.types import utcnow
 from interviews.votes import services as votes
 from tests.conftest import changed_tables, stored_rows
 
@@ -229,3 +231,24 @@ def test_a_race_of_more_candidates_than_a_page_sends_its_positions_to_the_commit
     db.session.commit()
     page = client.get(f"/votes/{vote.id}").get_data(as_text=True)
     assert "too many candidates to show every position here" in page and 'data-candidate="Candidate A"' not in page
+
+
+def test_a_leader_seated_on_one_of_the_races_interviews_records_a_position(client, auth, sought, make_user, staffer):
+    race, strike, _ = sought
+    seated = make_user("leader", name="Sat On An Interview")
+    starts = utcnow() + timedelta(days=3)
+    create_interview(
+        race=race,
+        candidate=race.candidates[0],
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        timezone="America/New_York",
+        location=None,
+        panel=[seated],
+        actor=staffer,
+    )
+    db.session.commit()
+    assert seated not in race.panel  # not on the race's default panel: the interview's seat is what counts
+    auth.login(seated)
+    url = f"/races/{race.id}/commitments/positions"
+    assert client.post(url, data=_position(race, strike, race.candidates[0])).status_code == 302
