@@ -222,16 +222,22 @@ def load_record(race: Race, candidates: list[Candidate] | None = None) -> Questi
     )
 
 
+@cache
+def _responses_of_candidates() -> Select[tuple[QuestionnaireResponse, int]]:
+    """Built once per process (bound: `candidate_ids`): the ledger reads it on every visit."""
+    return (
+        select(QuestionnaireResponse, Invitation.candidate_id)
+        .join(Invitation, Invitation.id == QuestionnaireResponse.invitation_id)
+        .where(Invitation.candidate_id.in_(bindparam("candidate_ids", expanding=True)))
+        .options(selectinload(QuestionnaireResponse.submissions), selectinload(QuestionnaireResponse.version))
+    )
+
+
 def responses_for(candidate_ids: list[int]) -> dict[int, QuestionnaireResponse]:
     """The campaigns' copies for these candidates (the ledger's page of them): three queries."""
     if not candidate_ids:
         return {}
-    rows = db.session.execute(
-        select(QuestionnaireResponse, Invitation.candidate_id)
-        .join(Invitation, Invitation.id == QuestionnaireResponse.invitation_id)
-        .where(Invitation.candidate_id.in_(candidate_ids))
-        .options(selectinload(QuestionnaireResponse.submissions), selectinload(QuestionnaireResponse.version))
-    ).all()
+    rows = db.session.execute(_responses_of_candidates(), {"candidate_ids": candidate_ids}).all()
     return {candidate_id: response for response, candidate_id in rows}
 
 

@@ -3,6 +3,7 @@ another race's, the settings, and a frozen or stale questionnaire edited (a mess
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -126,6 +127,12 @@ def test_a_frozen_questionnaire_edited_becomes_the_next_version_and_new_campaign
     ledger = client.get(f"/races/{race.id}/invitation/ledger").get_data(as_text=True)
     assert f'version 1 sha256 <code class="digest">{first_digest}</code>' in ledger
     assert "2 versions" in ledger
+    # Each campaign's cell names the version it got and the start of that version's digest.
+    late_digest = versions[1].digest
+    cells = re.findall(r'Version (\d) · <code class="digest" title="sha256 (\w+)">(\w+)…</code>', ledger)
+    assert sorted(cells) == sorted(
+        [("1", first_digest, first_digest[:12])] * len(invitations_sent) + [("2", late_digest, late_digest[:12])]
+    )
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("questionnaire.%"))).all()
     assert "questionnaire.versioned" in actions and actions.count("questionnaire.frozen") == 2
 
