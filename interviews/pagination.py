@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 from flask import abort, request, url_for
 from sqlalchemy import Integer, ScalarSelect, Select, bindparam, func, select
 
+from interviews.database import read_rows, selects_plain_rows
 from interviews.extensions import db
 from interviews.security import MAX_ID
 
@@ -138,6 +139,12 @@ def _counted_page(stmt: Select[Any], count: Select[Any] | None, count_most: int 
     )
 
 
+@lru_cache(maxsize=256)
+def _plain(stmt: Select[Any]) -> bool:
+    """`selects_plain_rows`, once per statement built once per process."""
+    return selects_plain_rows(stmt)
+
+
 def paginate(
     stmt: Select[Any],
     *,
@@ -168,14 +175,18 @@ def paginate(
     bound = dict(params or {})
     if params is not None:
         counted = _counted_page(stmt, count, count_most)
+        plain = not scalars and _plain(stmt)
     else:
         counted = _counted_page.__wrapped__(stmt, count, count_most)
+        plain = not scalars and selects_plain_rows(stmt)
 
     # A list counted up to a limit reads one row more than a page: whether another page follows.
     extra = 1 if count_most is not None else 0
 
     def read(page: int) -> list[Any]:
         window = {"page_limit": per_page + extra, "page_offset": (page - 1) * per_page}
+        if plain:
+            return list(read_rows(counted, {**bound, **window}))
         return list(db.session.execute(counted, {**bound, **window}))
 
     rows = read(number)

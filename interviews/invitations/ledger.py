@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Integer, Row, Select, String, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
+from interviews.database import read_rows
 from interviews.extensions import db
 from interviews.filters import format_datetime, format_time
 from interviews.invitations.emails import content_digest
@@ -288,7 +289,7 @@ def rows(race: Race, *, status: str = "") -> Page[LedgerRow]:
     lists: dict[int, _Lists] = {i: _Lists() for i in ids}
     if ids:
         for name, child in _child_queries():
-            for item in db.session.execute(child, {"ids": ids}):
+            for item in read_rows(child, {"ids": ids}):
                 getattr(lists[item.invitation_id], name).append(item)
     past_deadline = race.letter.is_past_deadline() if race.letter else False
     result = []
@@ -354,7 +355,7 @@ def _figures() -> Select[Any]:
 def summary(race: Race, letter: InvitationLetter, now: datetime | None = None, *, digest: str | None = None) -> Summary:
     """`digest`: also count the invitations that carry it (the ledger's proof asks for the letter's)."""
     params = {"letter_id": letter.id, "race_id": race.id, "now": now or utcnow(), "digest": digest or ""}
-    row = db.session.execute(_figures(), params).one()
+    row = read_rows(_figures(), params).one()
     counts = {status: getattr(row, status.name) for status in InvitationStatus if getattr(row, status.name)}
     invited_running = sum(counts.values()) - row.invited_left
     return Summary(

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, func, select
 
 from interviews.audit.services import record
 from interviews.auth.models import User
-from interviews.database import distinct_values
+from interviews.database import distinct_values, read_rows
 from interviews.extensions import db
 from interviews.mail.models import OutboxMessage, OutboxStatus
 from interviews.pagination import counted_up_to
@@ -205,7 +205,7 @@ def _dashboard_counts_query() -> Select[Any]:
 def dashboard_counts() -> DashboardCounts:
     """What waits, what failed (both counted exactly: few) and what was sent, counted up to a limit,
     in one statement whose every count is an index range."""
-    pending, failed, sent = db.session.execute(_dashboard_counts_query()).one()
+    pending, failed, sent = read_rows(_dashboard_counts_query()).one()
     return DashboardCounts(pending, failed, min(sent, DASHBOARD_SENT_COUNTED), sent > DASHBOARD_SENT_COUNTED)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Integer, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from interviews.database import read_rows
 from interviews.extensions import db
 from interviews.invitations.models import Invitation
 from interviews.questionnaires.models import (
@@ -302,6 +303,6 @@ def race_summary(race: Race) -> RaceSummary:
     if found is None:
         return RaceSummary(None, None, {}, 0)
     questionnaire, latest = found
-    rows = db.session.execute(_status_counts(), {"questionnaire_id": questionnaire.id}).all()
+    rows = read_rows(_status_counts(), {"questionnaire_id": questionnaire.id}).all()
     counts = {row.status: row.campaigns for row in rows}
     return RaceSummary(questionnaire, latest, counts, sum(counts.values()))

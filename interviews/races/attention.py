@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import ScalarSelect, Select, bindparam, exists, func, select
 
-from interviews.extensions import db
+from interviews.database import read_rows
 from interviews.invitations.models import Invitation, InvitationStatus
 from interviews.races.models import Candidate, Race, Stage, race_panel
 from interviews.races.stages import stage_columns, stage_from
@@ -72,7 +72,7 @@ def _attention_query() -> Select[Any]:
 
 def races_needing_attention(shown: int = SHOWN) -> AttentionList:
     """Open races with something to do, soonest election first: one query, whatever the sizes."""
-    rows = db.session.execute(_attention_query(), {"now": utcnow()}).all()
+    rows = read_rows(_attention_query(), {"now": utcnow()}).all()
     needing: list[Attention] = []
     for row in rows:
         stage = stage_from(row)

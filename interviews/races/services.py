@@ -12,6 +12,7 @@ from sqlalchemy import Integer, Row, Select, bindparam, select
 from interviews.audit.actors import Actor
 from interviews.audit.services import diff, record
 from interviews.auth.models import Role, User
+from interviews.database import read_rows
 from interviews.extensions import db
 from interviews.races.models import Race, Stage, race_panel
 from interviews.races.stages import stage_of
@@ -74,7 +75,7 @@ def panel_names(race: Race) -> list[Row[Any]]:
     For the pages that only name the panel (the race page, the candidate's page): loading `race.panel`
     builds every member's User object in a lazy load, which cost the candidate's page more than its
     other reads together."""
-    return list(db.session.execute(_panel_names(), {"race_id": race.id}))
+    return list(read_rows(_panel_names(), {"race_id": race.id}))
 
 
 def set_default_panel(race: Race, users: Sequence[User], *, actor: Actor) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, ScalarSelect, Select, bindparam, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from interviews.database import request_memo
+from interviews.database import read_rows, request_memo
 from interviews.extensions import db
 from interviews.invitations.models import Invitation, InvitationLetter
 from interviews.races.models import Candidate, Race, Stage
@@ -103,7 +103,7 @@ def facts_of(race: Race) -> RaceFacts:
     memo = request_memo()
     key = ("race-facts", race.id)
     if key not in memo:
-        row = db.session.execute(_facts(), {"race_id": race.id}).one()
+        row = read_rows(_facts(), {"race_id": race.id}).one()
         memo[key] = RaceFacts(stage_from(row), bool(row.decided), int(row.running), bool(row.has_path))
     facts: RaceFacts = memo[key]
     return facts

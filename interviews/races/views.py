@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from interviews.access import allow, signed_in_user
 from interviews.auth.models import User
+from interviews.database import read_rows
 from interviews.extensions import db
 from interviews.forms import ConfirmForm, switch_form
 from interviews.invitations.models import Invitation
@@ -145,7 +146,7 @@ def _interview_rows(race: Race) -> tuple[Page[Any], dict[int, list[str]]]:
     page = paginate(rows, arg="interviews", scalars=False, count=count, params={"race_id": race.id})
     panels: dict[int, list[str]] = {row.id: [] for row in page.items}
     if panels:
-        for interview_id, name in db.session.execute(panel_names, {"interview_ids": list(panels)}):
+        for interview_id, name in read_rows(panel_names, {"interview_ids": list(panels)}):
             panels[interview_id].append(name)
     return page, panels
 

@@ -9,7 +9,7 @@ from sqlalchemy import Integer, Row, Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from interviews.auth.models import User
-from interviews.extensions import db
+from interviews.database import read_rows
 from interviews.pagination import Page, paginate
 from interviews.races.models import Candidate, Race
 from interviews.scheduling.models import Interview, InterviewStatus, Location, PanelSeat
@@ -83,4 +83,4 @@ def upcoming_for(viewer: User, *, limit: int = 5) -> list[Row[Any]]:
     params: dict[str, Any] = {"now": utcnow(), "limit": limit}
     if not viewer.is_staff:
         params["viewer_id"] = viewer.id
-    return list(db.session.execute(_upcoming(not viewer.is_staff), params))
+    return list(read_rows(_upcoming(not viewer.is_staff), params))

@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from interviews.audit.services import diff, record
 from interviews.auth.models import User
-from interviews.database import request_memo
+from interviews.database import read_rows, request_memo
 from interviews.extensions import db
 from interviews.races.models import QuorumKind, Race
 from interviews.signals import vote_finalised, vote_opening
@@ -208,7 +208,7 @@ def _votes_awaiting() -> Select[Any]:
 def votes_awaiting(user: User) -> list[Row[Any]]:
     """Open votes on whose roll the member is and where they have not voted yet, as rows of what the
     dashboard shows (id, held_on, stage_name, status, race_title)."""
-    return list(db.session.execute(_votes_awaiting(), {"user_id": user.id}))
+    return list(read_rows(_votes_awaiting(), {"user_id": user.id}))
 
 
 # --- the lifecycle -------------------------------------------------------------------------------
