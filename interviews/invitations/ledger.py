@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Integer, Row, Select, String, bindparam, func, select
+from sqlalchemy import BindParameter, ColumnElement, Integer, Row, Select, String, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from interviews.database import read_rows
@@ -211,19 +211,16 @@ def _page_query(kind: str) -> tuple[Select[Any], Select[Any]]:
     # them: a candidate has one invitation at most, so the joins do not change it (counting through
     # them took 4 of the big race's 6 ms).
     count = select(func.count()).select_from(Candidate).where(Candidate.race_id == bindparam("race_id", type_=Integer))
+    filters: list[ColumnElement[bool]] = []
     if kind == NOT_INVITED:
-        stmt = stmt.where(Candidate.withdrawn_at.is_(None), Invitation.id.is_(None))
-        count = count.outerjoin(Invitation, Invitation.candidate_id == Candidate.id).where(
-            Candidate.withdrawn_at.is_(None), Invitation.id.is_(None)
-        )
+        filters = [Candidate.withdrawn_at.is_(None), Invitation.id.is_(None)]
+        count = count.outerjoin(Invitation, Invitation.candidate_id == Candidate.id)
     elif kind == LEFT:
-        stmt = stmt.where(Candidate.withdrawn_at.is_not(None))
-        count = count.where(Candidate.withdrawn_at.is_not(None))
+        filters = [Candidate.withdrawn_at.is_not(None)]
     elif kind:
-        is_status = Invitation.status == bindparam("status", type_=Invitation.__table__.c.status.type)
-        stmt = stmt.where(is_status)
-        count = count.join(Invitation, Invitation.candidate_id == Candidate.id).where(is_status)
-    return stmt.order_by(Candidate.name, Candidate.id), count
+        filters = [Invitation.status == bindparam("status", type_=Invitation.__table__.c.status.type)]
+        count = count.join(Invitation, Invitation.candidate_id == Candidate.id)
+    return stmt.where(*filters).order_by(Candidate.name, Candidate.id), count.where(*filters)
 
 
 @cache
@@ -314,7 +311,8 @@ class Summary:
     not_invited: int
     slots: int
     free: int
-    carrying: int | None = None  # how many invitations carry the digest asked for (None: not asked)
+    digest: str | None = None  # the digest asked for (the letter's, on the ledger)
+    carrying: int | None = None  # how many invitations carry it (None: not asked)
 
     @property
     def sent(self) -> int:
@@ -364,6 +362,7 @@ def summary(race: Race, letter: InvitationLetter, now: datetime | None = None, *
         not_invited=row.running - invited_running,
         slots=row.slots,
         free=row.free,
+        digest=digest,
         carrying=row.carrying if digest is not None else None,
     )
 
@@ -400,7 +399,7 @@ def digest_proof(letter: InvitationLetter, figures: Summary | None = None) -> Di
 
     `figures`: the letter's summary, counted with `digest` the letter's own: when every invitation
     carries it (the usual case) nothing more is read."""
-    letter_digest = content_digest(letter)
+    letter_digest = figures.digest if figures is not None and figures.digest else content_digest(letter)
     if figures is not None and figures.carrying is not None and figures.carrying == figures.sent:
         sizes = {letter_digest: figures.sent} if figures.sent else {}
         return DigestProof(letter_digest, figures.sent, {digest: [] for digest in sizes}, sizes)
