@@ -59,7 +59,10 @@ campaign_tasks = _signals.signal(
     "campaign-tasks",
     doc="""What a feature asks of a campaign on its invitation page (a questionnaire to answer).
 
-    sender: the Invitation; return: an interviews.invitations.contributions.CampaignTask, or None.
+    sender: the Invitation, or on the page of an invitation not booked yet its plain-row copy
+    (interviews.invitations.reading.InvitationRow: id, letter_id, candidate_id, status, letter,
+    candidate, under the model's names); return: an interviews.invitations.contributions.CampaignTask,
+    or None.
     Booking refuses a slot while a returned task blocks booking. Subscribers only read.
     """,
 )

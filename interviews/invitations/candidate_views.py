@@ -25,6 +25,7 @@ from interviews.invitations.contributions import campaign_tasks
 from interviews.invitations.forms import BookForm, CancelForm, DeclineForm, OtherTimesForm, RescheduleForm
 from interviews.invitations.links import LinkError, invitation_from_token
 from interviews.invitations.models import Invitation
+from interviews.invitations.reading import InvitationRow, open_unbooked
 from interviews.invitations.views import bp
 from interviews.races.services import panel_names
 from interviews.timezones import is_valid_timezone, timezone_choices
@@ -53,7 +54,7 @@ def _link_error(error: LinkError) -> Response:
     return response
 
 
-def _viewer_zone(invitation: Invitation, requested: str | None) -> tuple[str, bool]:
+def _viewer_zone(invitation: Invitation | InvitationRow, requested: str | None) -> tuple[str, bool]:
     """The zone to show times in, and whether it came from the browser (or the select)."""
     if requested and len(requested) <= 64 and is_valid_timezone(requested):
         return requested, True
@@ -61,7 +62,13 @@ def _viewer_zone(invitation: Invitation, requested: str | None) -> tuple[str, bo
 
 
 def _candidate_page(
-    invitation: Invitation, tz: str, status: int = 200, message: str = "", *, tz_chosen: bool = True, **forms: FlaskForm
+    invitation: Invitation | InvitationRow,
+    tz: str,
+    status: int = 200,
+    message: str = "",
+    *,
+    tz_chosen: bool = True,
+    **forms: FlaskForm,
 ) -> ResponseReturnValue:
     letter = invitation.letter
     race = letter.race
@@ -95,7 +102,7 @@ def _candidate_page(
             race=race,
             candidate=invitation.candidate,
             # Named in the letter's part of the page, shown until a time is booked.
-            panel=panel_names(race) if interview is None else [],
+            panel=panel_names(race.id) if interview is None else [],
             tz=tz,
             tz_chosen=tz_chosen,
             zone_abbrev=datetime.now(ZoneInfo(tz)).tzname(),
@@ -121,6 +128,11 @@ def _candidate_page(
 @bp.get("/invitation/<token>")
 @allow(PUBLIC)
 def candidate(token: str) -> ResponseReturnValue:
+    # Choosing a time, the visit most campaigns make, and often: read as plain rows (see reading.py).
+    unbooked = open_unbooked(token)
+    if unbooked is not None:
+        tz, chosen = _viewer_zone(unbooked, request.args.get("tz"))
+        return _candidate_page(unbooked, tz, tz_chosen=chosen or "tz" in request.args)
     invitation = _open_link(token)
     if isinstance(invitation, Response):
         return invitation

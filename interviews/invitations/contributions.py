@@ -16,6 +16,7 @@ from interviews import signals
 
 if TYPE_CHECKING:
     from interviews.invitations.models import Invitation
+    from interviews.invitations.reading import InvitationRow
     from interviews.races.models import Race
 
 
@@ -44,7 +45,7 @@ class LedgerColumn:
     summary: Markup | None = None
 
 
-def campaign_tasks(invitation: Invitation) -> list[CampaignTask]:
+def campaign_tasks(invitation: Invitation | InvitationRow) -> list[CampaignTask]:
     """Every task the subscribed features ask of this campaign, in the order they answered."""
     return [task for _, task in signals.campaign_tasks.send(invitation) if isinstance(task, CampaignTask)]
 

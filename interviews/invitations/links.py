@@ -69,23 +69,28 @@ def _invitation_with_what_pages_read() -> Select[tuple[Invitation]]:
     )
 
 
-def invitation_from_token(token: str) -> Invitation:
-    """The invitation a token opens, or LinkError saying why not."""
-    serializer = _serializer()
+def link_payload(token: str) -> tuple[int, object]:
+    """The invitation id and link version a token was signed with, or LinkError("tampered")."""
     if not token or len(token) > 500:
         raise LinkError("tampered")
     try:
-        # Expiry is the deadline plus the grace period (checked below), not the token's age.
-        payload = serializer.loads(token)
+        # Expiry is the deadline plus the grace period (checked by the callers), not the token's age.
+        payload = _serializer().loads(token)
     except BadSignature:
         raise LinkError("tampered") from None
     if not isinstance(payload, dict) or type(payload.get("i")) is not int:
         raise LinkError("tampered")
-    invitation = db.session.scalars(_invitation_with_what_pages_read(), {"id": payload["i"]}).unique().first()
+    return payload["i"], payload.get("v")
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation a token opens, or LinkError saying why not."""
+    invitation_id, version = link_payload(token)
+    invitation = db.session.scalars(_invitation_with_what_pages_read(), {"id": invitation_id}).unique().first()
     if invitation is None:
         raise LinkError("tampered")
     if (
-        payload.get("v") != invitation.link_version
+        version != invitation.link_version
         or invitation.withdrawn_at is not None
         or invitation.candidate.withdrawn  # the candidate left the race: nothing left to answer
     ):

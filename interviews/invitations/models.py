@@ -51,10 +51,19 @@ class InvitationLetter(Model):
 
     @property
     def topic_list(self) -> list[str]:
-        return [line.strip() for line in self.topics.splitlines() if line.strip()]
+        return topics_of(self.topics)
 
     def is_past_deadline(self, now: datetime | None = None) -> bool:
-        return (now or utcnow()) > self.respond_by
+        return deadline_passed(self.respond_by, now)
+
+
+# The letter's rules, for the letter as an object or as a row (the campaign's page reads rows).
+def topics_of(topics: str) -> list[str]:
+    return [line.strip() for line in topics.splitlines() if line.strip()]
+
+
+def deadline_passed(respond_by: datetime, now: datetime | None = None) -> bool:
+    return (now or utcnow()) > respond_by
 
 
 class Slot(Model):

@@ -11,19 +11,18 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, Select, bindparam, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Integer, Row, Select, bindparam, select, update
 
 from interviews import signals
 from interviews.audit.actors import Actor
 from interviews.audit.services import diff, record
-from interviews.database import is_postgresql
+from interviews.database import is_postgresql, read_rows
 from interviews.extensions import db
 from interviews.filters import format_datetime
 from interviews.invitations import emails
 from interviews.invitations.models import CandidateRequest, Invitation, InvitationLetter, InvitationStatus, Slot
 from interviews.races.models import race_panel
-from interviews.scheduling.models import LocationKind
+from interviews.scheduling.models import Location, LocationKind
 from interviews.scheduling.rules import Window, check_times, find_conflicts, find_conflicts_for_windows, windows_busy
 from interviews.scheduling.services import cancel_interview
 from interviews.timezones import is_valid_timezone
@@ -31,8 +30,8 @@ from interviews.types import utcnow
 
 if TYPE_CHECKING:
     from interviews.auth.models import User
+    from interviews.invitations.reading import LetterRow
     from interviews.races.models import Candidate, Race
-    from interviews.scheduling.models import Location
 
 # What makes up the text every candidate receives; frozen by the first send.
 TEXT_FIELDS = ("subject", "body", "topics", "respond_by")
@@ -165,23 +164,33 @@ def remove_slot(slot: Slot, *, actor: Actor) -> None:
 
 
 @cache
-def _free_slots() -> Select[tuple[Slot]]:
-    """Built once per process (bound: `letter_id`, `now`): the campaign's page runs it on every visit."""
+def _free_slots() -> Select[Any]:
+    """Built once per process (bound: `letter_id`, `now`): the campaign's page runs it on every visit.
+    Plain rows of what the page shows of a time and what the clash check needs (no Slot or Location
+    objects: the page only reads them)."""
     return (
-        select(Slot)
+        select(
+            Slot.id,
+            Slot.starts_at,
+            Slot.ends_at,
+            Slot.location_id,
+            Location.name.label("location_name"),
+            Location.kind.label("location_kind"),
+        )
+        .outerjoin(Location, Location.id == Slot.location_id)
         .where(
             Slot.letter_id == bindparam("letter_id", type_=Integer),
             Slot.taken_by_id.is_(None),
             Slot.starts_at > bindparam("now"),
         )
-        .options(joinedload(Slot.location))
-        .order_by(Slot.starts_at)
+        .order_by(Slot.starts_at, Slot.id)
     )
 
 
-def free_slots(letter: InvitationLetter, now: datetime | None = None) -> list[Slot]:
-    """Slots nobody has taken that are still ahead, whether or not they could be booked."""
-    return list(db.session.scalars(_free_slots(), {"letter_id": letter.id, "now": now or utcnow()}))
+def free_slots(letter: InvitationLetter | LetterRow, now: datetime | None = None) -> list[Row[Any]]:
+    """Slots nobody has taken that are still ahead, whether or not they could be booked: rows of
+    `id`, `starts_at`, `ends_at`, `location_id`, `location_name` and `location_kind` (None without a place)."""
+    return list(read_rows(_free_slots(), {"letter_id": letter.id, "now": now or utcnow()}))
 
 
 def slot_clashes(
@@ -202,9 +211,18 @@ def slot_clashes(
     return {slot.id: messages for slot, messages in zip(slots, found, strict=True) if messages}
 
 
+@cache
+def _race_panel_ids() -> Select[tuple[int]]:
+    """The race's default panel as a subquery of user ids, built once per process (bound: `race_id`)."""
+    return select(race_panel.c.user_id).where(race_panel.c.race_id == bindparam("race_id", type_=Integer))
+
+
 def offered_slots(
-    letter: InvitationLetter, panel: Sequence[User] | None = None, *, exclude_interview_id: int | None = None
-) -> list[Slot]:
+    letter: InvitationLetter | LetterRow,
+    panel: Sequence[User] | None = None,
+    *,
+    exclude_interview_id: int | None = None,
+) -> list[Row[Any]]:
     """The free slots a campaign is offered: those a booking would not fail on.
 
     `panel` is the race's default panel for a first booking (read as a subquery, not loaded); a
@@ -214,13 +232,10 @@ def offered_slots(
     slots = free_slots(letter)
     busy = windows_busy(
         [Window(slot.starts_at, slot.ends_at, slot.location_id) for slot in slots],
-        panel_user_ids=(
-            select(race_panel.c.user_id).where(race_panel.c.race_id == letter.race_id)
-            if panel is None
-            else [u.id for u in panel]
-        ),
+        panel_user_ids=_race_panel_ids() if panel is None else [u.id for u in panel],
+        panel_params={"race_id": letter.race_id} if panel is None else None,
         exclude_interview_id=exclude_interview_id,
-        known_rooms={slot.location.id for slot in slots if slot.location and slot.location.kind is LocationKind.room},
+        known_rooms={slot.location_id for slot in slots if slot.location_kind is LocationKind.room},
     )
     return [slot for slot, is_busy in zip(slots, busy, strict=True) if not is_busy]
 

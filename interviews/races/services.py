@@ -69,13 +69,13 @@ def _panel_names() -> Select[Any]:
     )
 
 
-def panel_names(race: Race) -> list[Row[Any]]:
+def panel_names(race_id: int) -> list[Row[Any]]:
     """The race's default panel as rows of what pages show of it (name, title), in `Race.panel`'s order.
 
     For the pages that only name the panel (the race page, the candidate's page): loading `race.panel`
     builds every member's User object in a lazy load, which cost the candidate's page more than its
     other reads together."""
-    return list(read_rows(_panel_names(), {"race_id": race.id}))
+    return list(read_rows(_panel_names(), {"race_id": race_id}))
 
 
 def set_default_panel(race: Race, users: Sequence[User], *, actor: Actor) -> None:

@@ -161,7 +161,7 @@ def detail(race_id: int) -> ResponseReturnValue:
     return render_template(
         "races/detail.html",
         race=race,
-        panel=services.panel_names(race),
+        panel=services.panel_names(race.id),
         stage=facts.stage,
         candidates=_candidate_rows(race),
         running=facts.running,

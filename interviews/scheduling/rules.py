@@ -5,20 +5,23 @@ Used by staff scheduling by hand and by candidates booking a slot, so both follo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, literal, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from interviews.database import read_rows
 from interviews.extensions import db
 from interviews.filters import format_datetime, format_time
 from interviews.scheduling.models import Interview, InterviewStatus, Location, LocationKind, PanelSeat
 from interviews.timezones import is_valid_timezone
-from interviews.types import utcnow
+from interviews.types import UTCDateTime, utcnow
 
 EARLIEST_LOCAL_START = time(7, 0)
 LATEST_LOCAL_END = time(21, 0)
@@ -270,33 +273,39 @@ def windows_busy(
     windows: Sequence[Window],
     *,
     panel_user_ids: Iterable[int] | Select[tuple[int]],
+    panel_params: Mapping[str, Any] | None = None,
     exclude_interview_id: int | None = None,
     known_rooms: set[int] | None = None,
 ) -> list[bool]:
     """For each window, whether `find_conflicts_for_windows` would find a clash: the same rule, in one
     query of plain rows (no interview, seat or candidate objects), for pages that only leave busy times out.
 
-    `panel_user_ids` may be a subquery of user ids (a race's default panel), so the panel need not be loaded.
+    `panel_user_ids` may be a subquery of user ids (a race's default panel), so the panel need not be
+    loaded: one built once per process, its bound values in `panel_params`. The statement itself is
+    built once per process for each shape it can take (the campaign's page runs it on every visit).
     """
     if not windows:
         return []
     gap = buffer()
     rooms = _rooms_among(windows, known_rooms)
     panel = panel_user_ids if isinstance(panel_user_ids, Select) else sorted(set(panel_user_ids))
-    # Whether one of the panel sits on the other interview (left out when there is no panel to check).
-    on_panel = _sits_on(panel) if isinstance(panel, Select) or panel else None
-    shares = [on_panel] if on_panel is not None else []
-    if rooms:
-        shares.append(Interview.location_id.in_(rooms))
-    if not shares:
+    if not rooms and not (isinstance(panel, Select) or panel):
         return [False for _ in windows]
-    query = select(
-        Interview.starts_at,
-        Interview.ends_at,
-        Interview.location_id,
-        (on_panel if on_panel is not None else literal(False)).label("on_panel"),
-    ).where(*_near(windows, gap, shares, exclude_interview_id))
-    others = db.session.execute(query).all()
+    params: dict[str, Any] = {
+        "lo": min(w.starts_at for w in windows) - gap,
+        "hi": max(w.ends_at for w in windows) + gap,
+        **(panel_params or {}),
+    }
+    if isinstance(panel, list) and panel:
+        params["panel_ids"] = panel
+    if rooms:
+        params["room_ids"] = sorted(rooms)
+    if exclude_interview_id is not None:
+        params["exclude_id"] = exclude_interview_id
+    statement = _busy_statement(
+        panel if isinstance(panel, Select) else bool(panel), bool(rooms), exclude_interview_id is not None
+    )
+    others = read_rows(statement, params).all()
     busy = []
     for window in windows:
         room_id = window.location_id if window.location_id in rooms else None
@@ -309,3 +318,38 @@ def windows_busy(
             )
         )
     return busy
+
+
+@cache
+def _busy_statement(panel: Select[tuple[int]] | bool, rooms: bool, exclude: bool) -> Select[Any]:
+    """`windows_busy`'s query: scheduled interviews in the windows' whole span (bound: `lo`, `hi`) that
+    share the panel (`panel`: a subquery, or True for the bound list `panel_ids`, False for none) or one
+    of the rooms (bound: `room_ids`), the interview being moved (bound: `exclude_id`) left out."""
+    on_panel: ColumnElement[bool] | None = None
+    if isinstance(panel, Select):
+        on_panel = _sits_on(panel)
+    elif panel:
+        on_panel = (
+            select(PanelSeat.id)
+            .where(
+                PanelSeat.interview_id == Interview.id, PanelSeat.user_id.in_(bindparam("panel_ids", expanding=True))
+            )
+            .exists()
+        )
+    shares = [on_panel] if on_panel is not None else []
+    if rooms:
+        shares.append(Interview.location_id.in_(bindparam("room_ids", expanding=True)))
+    where = [
+        Interview.status == InterviewStatus.scheduled,
+        Interview.starts_at < bindparam("hi", type_=UTCDateTime()),
+        Interview.ends_at > bindparam("lo", type_=UTCDateTime()),
+        or_(*shares),
+    ]
+    if exclude:
+        where.append(Interview.id != bindparam("exclude_id", type_=Integer))
+    return select(
+        Interview.starts_at,
+        Interview.ends_at,
+        Interview.location_id,
+        (on_panel if on_panel is not None else literal(False)).label("on_panel"),
+    ).where(*where)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from interviews.extensions import db
+from interviews.invitations.candidate_views import _candidate_page
+from interviews.invitations.forms import CancelForm, DeclineForm, OtherTimesForm, RescheduleForm
+from interviews.invitations.links import invitation_from_token
 from interviews.invitations.models import (
     BookingFailure,
     BookingFailureReason,
@@ -16,9 +20,10 @@ from interviews.invitations.models import (
     RequestKind,
     Slot,
 )
+from interviews.invitations.reading import open_unbooked
 from interviews.mail.models import OutboxMessage
 from interviews.scheduling.models import Interview, InterviewStatus
-from interviews.types import utcnow
+from interviews.types import stopped_clock, utcnow
 from tests.conftest import changed_tables, stored_rows
 
 
@@ -302,3 +307,88 @@ def test_a_candidate_who_left_the_race_finds_the_link_revoked(client, auth, sent
     auth.login("staff")
     ledger = client.get(f"/races/{race.id}/invitation/ledger").get_data(as_text=True)
     assert "Left the race" in ledger
+
+
+def test_an_unbooked_invitations_page_read_as_rows_is_the_page_its_objects_give(app, client, sent_race, token):
+    """Before a booking the page is read as plain rows (interviews/invitations/reading.py): in every state
+    such a page has, it must be exactly the page the full read of the invitation's objects renders."""
+    _, letter, invitations = sent_race()
+    invitation = invitations[0]
+    link = token(invitation)
+
+    def both_ways(tz: str) -> tuple[str, str]:
+        with app.test_request_context(f"/invitation/{link}?tz={tz}"):
+            rows = open_unbooked(link)
+            assert rows is not None
+            by_rows = _candidate_page(rows, tz)
+            by_objects = _candidate_page(invitation_from_token(link), tz)
+            db.session.rollback()
+        return by_rows, by_objects
+
+    with app.test_request_context(f"/invitation/{link}"):
+        assert open_unbooked(link) is None  # never opened: the visit that records it reads the objects
+    # Opened the day before it answers: the page names each moment, so the two must not be confused.
+    with stopped_clock(utcnow() - timedelta(days=1, hours=3)):
+        assert "Take this time" in client.get(f"/invitation/{link}").get_data(as_text=True)
+    seen = []
+    for step in ("opened", "other times", "declined", "deadline passed"):
+        if step == "other times":
+            assert client.post(f"/invitation/{link}/other-times", data={"other-message": "Fridays"}).status_code == 302
+        elif step == "declined":
+            assert client.post(f"/invitation/{link}/decline", data={"decline-reason": "Busy"}).status_code == 302
+        elif step == "deadline passed":
+            letter.respond_by = utcnow() - timedelta(hours=2)  # within the link's grace days: it still opens
+            db.session.commit()
+        for tz in ("America/New_York", "Europe/Berlin"):
+            by_rows, by_objects = both_ways(tz)
+            assert by_rows == by_objects
+            seen.append(by_rows[0])
+    assert any("You asked for other times" in page for page in seen)
+    assert any("You declined this invitation" in page for page in seen)
+    assert "The deadline to choose a time has passed" in seen[-1]
+
+
+def test_a_booked_revoked_or_expired_invitation_is_not_read_as_rows(app, client, sent_race, token):
+    _, letter, invitations = sent_race(candidates=3)
+    booked, revoked, other = invitations
+    for invitation in invitations:
+        client.get(f"/invitation/{token(invitation)}")  # opened
+    slot = db.session.scalars(select(Slot).where(Slot.letter_id == letter.id).order_by(Slot.starts_at)).first()
+    booking = client.post(
+        f"/invitation/{token(booked)}/book", data={"book-slot_id": str(slot.id), "book-tz": "America/New_York"}
+    )
+    assert booking.status_code == 302
+    # The booked page, read the full way (the booking's flash is shown once, on the redirect's page).
+    client.get(booking.headers["Location"])
+    page = client.get(f"/invitation/{token(booked)}")
+    assert page.status_code == 200 and "Add it to your calendar" in page.get_data(as_text=True)
+    old = token(revoked)
+    revoked.link_version += 1
+    db.session.commit()
+    with app.test_request_context("/"):
+        assert open_unbooked(token(booked)) is None
+        assert open_unbooked(old) is None
+        assert open_unbooked("not-a-token") is None
+        assert open_unbooked(token(other)) is not None
+    assert client.get(f"/invitation/{old}").status_code == 410
+    letter.respond_by = utcnow() - timedelta(days=app.config["INVITATION_LINK_GRACE_DAYS"] + 1)
+    db.session.commit()
+    with app.test_request_context("/"):
+        assert open_unbooked(token(other)) is None
+    expired = client.get(f"/invitation/{token(other)}")
+    assert expired.status_code == 410 and "This link has expired" in expired.get_data(as_text=True)
+
+
+def test_the_forms_hidden_fields_and_buttons_written_by_the_template_are_what_wtforms_writes(app):
+    """The campaign's page writes its forms' hidden fields and buttons itself (templates/_forms.html)."""
+    tag = re.compile(r"<input [^>]*>")
+    with app.test_request_context("/"):
+        macros = app.jinja_env.get_template("_forms.html").make_module({"csrf_token": lambda: ""})
+        for form_class, prefix in ((OtherTimesForm, "other"), (DeclineForm, "decline"), (RescheduleForm, "x")):
+            # With its CSRF token, which the tests' configuration otherwise leaves out.
+            form = form_class(formdata=None, tz="Europe/Berlin", prefix=prefix, meta={"csrf": True})
+            assert tag.findall(str(macros.hidden_fields(form))) == tag.findall(str(form.hidden_tag()))
+            assert len(tag.findall(str(form.hidden_tag()))) == 2  # the zone and the CSRF token
+            assert str(macros.submit_button(form.submit, "button danger")) == str(form.submit(class_="button danger"))
+        form = CancelForm(formdata=None, prefix="cancel")
+        assert str(macros.submit_button(form.submit)) == str(form.submit(class_="button"))
