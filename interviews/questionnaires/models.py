@@ -227,16 +227,24 @@ class QuestionnaireResponse(Model):
 
     @property
     def has_draft(self) -> bool:
-        return self.draft_saved_at is not None and (
-            self.last_submission is None or self.draft_saved_at > self.last_submission.submitted_at
-        )
+        return draft_pending(self.draft_saved_at, self.last_submission)
 
     @property
     def status(self) -> ResponseStatus:
-        last = self.last_submission
-        if last is not None:
-            return ResponseStatus.late if last.late else ResponseStatus.submitted
-        return ResponseStatus.draft if self.draft_saved_at is not None else ResponseStatus.not_started
+        return status_of(self.draft_saved_at, self.last_submission)
+
+
+# The two rules above, for a copy as an object or as a row (the campaign's page reads a row): `last` is
+# the last submission, or anything with its `submitted_at` and `late`.
+def draft_pending(draft_saved_at: datetime | None, last: Any | None) -> bool:
+    """Changes saved since the last submission (or with none sent)."""
+    return draft_saved_at is not None and (last is None or draft_saved_at > last.submitted_at)
+
+
+def status_of(draft_saved_at: datetime | None, last: Any | None) -> ResponseStatus:
+    if last is not None:
+        return ResponseStatus.late if last.late else ResponseStatus.submitted
+    return ResponseStatus.draft if draft_saved_at is not None else ResponseStatus.not_started
 
 
 class QuestionnaireSubmission(Model):

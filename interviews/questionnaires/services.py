@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, Select, bindparam, delete, func, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from interviews.audit.actors import Actor, user_of
 from interviews.audit.services import record
-from interviews.database import rows_changed
+from interviews.database import read_rows, rows_changed
 from interviews.extensions import db
 from interviews.filters import format_datetime
 from interviews.invitations.models import Invitation
@@ -28,7 +29,11 @@ from interviews.questionnaires.models import (
     QuestionnaireQuestion,
     QuestionnaireResponse,
     QuestionnaireSection,
+    QuestionnaireSubmission,
     QuestionnaireVersion,
+    ResponseStatus,
+    draft_pending,
+    status_of,
 )
 from interviews.races.models import Race
 from interviews.timezones import is_valid_timezone
@@ -115,6 +120,85 @@ def _response_with_status() -> Select[tuple[QuestionnaireResponse]]:
 def response_of(invitation: Invitation) -> QuestionnaireResponse | None:
     """The campaign's copy, with what its status reads (version, settings, submissions) in one query."""
     return db.session.scalars(_response_with_status(), {"invitation_id": invitation.id}).unique().first()
+
+
+@dataclass(frozen=True)
+class LastSubmission:
+    number: int
+    submitted_at: datetime
+    late: bool
+
+
+@dataclass(frozen=True)
+class CopyFacts:
+    """What the campaign's invitation page says of its copy, read as one row (see `copy_facts`)."""
+
+    title: str
+    respond_by: datetime
+    timezone: str
+    required_before_booking: bool
+    accept_late: bool
+    draft_saved_at: datetime | None
+    last: LastSubmission | None
+
+    @property
+    def status(self) -> ResponseStatus:
+        return status_of(self.draft_saved_at, self.last)
+
+    @property
+    def has_draft(self) -> bool:
+        return draft_pending(self.draft_saved_at, self.last)
+
+
+@cache
+def _copy_facts() -> Select[Any]:
+    """Built once per process (bound: `invitation_id`). The last submission is the one of the highest number."""
+    last = (
+        select(func.max(QuestionnaireSubmission.number))
+        .where(QuestionnaireSubmission.response_id == QuestionnaireResponse.id)
+        .correlate(QuestionnaireResponse)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            QuestionnaireVersion.title,
+            QuestionnaireVersion.respond_by,
+            QuestionnaireVersion.timezone,
+            Questionnaire.required_before_booking,
+            Questionnaire.accept_late,
+            QuestionnaireResponse.draft_saved_at,
+            QuestionnaireSubmission.number,
+            QuestionnaireSubmission.submitted_at,
+            QuestionnaireSubmission.late,
+        )
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == QuestionnaireResponse.version_id)
+        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+        .outerjoin(
+            QuestionnaireSubmission,
+            and_(
+                QuestionnaireSubmission.response_id == QuestionnaireResponse.id, QuestionnaireSubmission.number == last
+            ),
+        )
+        .where(QuestionnaireResponse.invitation_id == bindparam("invitation_id", type_=Integer))
+    )
+
+
+def copy_facts(invitation_id: int) -> CopyFacts | None:
+    """The campaign's copy as its invitation page shows it, in one statement of plain rows: that page is
+    the one campaigns open most, and loading the copy's objects cost more than the page's other reads."""
+    row = read_rows(_copy_facts(), {"invitation_id": invitation_id}).first()
+    if row is None:
+        return None
+    last = LastSubmission(row.number, row.submitted_at, row.late) if row.number is not None else None
+    return CopyFacts(
+        row.title,
+        row.respond_by,
+        row.timezone,
+        row.required_before_booking,
+        row.accept_late,
+        row.draft_saved_at,
+        last,
+    )
 
 
 # --- checking what staff wrote -------------------------------------------------------------------

@@ -18,12 +18,13 @@ from interviews.audit.actors import Actor
 from interviews.filters import format_datetime
 from interviews.invitations.contributions import CampaignTask, LedgerColumn
 from interviews.invitations.models import Invitation
+from interviews.invitations.reading import InvitationRow
 from interviews.questionnaires import reminders
-from interviews.questionnaires.campaign import is_open
+from interviews.questionnaires.campaign import takes_answers
 from interviews.questionnaires.issuing import issue
 from interviews.questionnaires.models import ResponseStatus
 from interviews.questionnaires.record import responses_for
-from interviews.questionnaires.services import response_of
+from interviews.questionnaires.services import copy_facts
 from interviews.races.models import Race
 
 
@@ -37,34 +38,31 @@ def give_the_questionnaire(invitation: Invitation, *, actor: Actor, **_: Any) ->
 
 
 @signals.campaign_tasks.connect
-def questionnaire_task(invitation: Invitation, **_: Any) -> CampaignTask | None:
-    response = response_of(invitation)
-    if response is None:
+def questionnaire_task(invitation: Invitation | InvitationRow, **_: Any) -> CampaignTask | None:
+    copy = copy_facts(invitation.id)
+    if copy is None:
         return None
-    version = response.version
-    deadline = format_datetime(version.respond_by, version.timezone)
-    status = response.status
-    last = response.last_submission
+    deadline = format_datetime(copy.respond_by, copy.timezone)
+    last = copy.last
+    open_ = takes_answers(copy.respond_by, copy.accept_late)
     if last is not None:
-        words = f"Sent {format_datetime(last.submitted_at, version.timezone)} (submission {last.number})"
+        words = f"Sent {format_datetime(last.submitted_at, copy.timezone)} (submission {last.number})"
         words += ", after the deadline." if last.late else "."
-        if response.has_draft:
+        if copy.has_draft:
             words += " You have changes saved but not sent."
-    elif status is ResponseStatus.draft:
+    elif copy.status is ResponseStatus.draft:
         words = f"Draft saved, not sent yet. Please submit it by {deadline}."
     else:
         words = f"Not started. Please answer it by {deadline}."
-    if last is None and not is_open(response):
+    if last is None and not open_:
         words = f"The deadline ({deadline}) has passed; the questionnaire no longer takes answers."
-    required = version.questionnaire.required_before_booking and last is None
+    required = copy.required_before_booking and last is None
     return CampaignTask(
-        title=version.title,
+        title=copy.title,
         status=words,
-        endpoint="questionnaires.campaign_form"
-        if last is None or is_open(response)
-        else "questionnaires.campaign_sent",
+        endpoint="questionnaires.campaign_form" if last is None or open_ else "questionnaires.campaign_sent",
         link_label=("Answer the questionnaire" if last is None else "See or amend your answers")
-        if is_open(response)
+        if open_
         else "See what you sent",
         blocks_booking=required,
         refusal="Please submit our candidate questionnaire before choosing a time: the union asks every campaign "

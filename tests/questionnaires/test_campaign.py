@@ -265,3 +265,48 @@ def test_the_campaign_downloads_what_it_sent_as_a_pdf(q_race, client, token, pos
     text = pdf_text(pdf.data)
     assert "Candidate questionnaire 2027" in text and "Fines <per worker> & debarment." in text
     assert "Submission 1, sent" in text and "Pensions; Social Security" in text
+
+
+def _words(moment):  # type: ignore[no-untyped-def]
+    """A moment as the invitation page writes it, by hand: in New York time."""
+    local = moment.astimezone(NY)
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()}"
+
+
+def test_the_invitation_page_says_where_the_questionnaire_stands_at_every_step(q_race, client, token, post_answers):
+    _, version, (invitation, _) = q_race(accept_late=True)
+    k = keys(version)
+    page_link = f"/invitation/{token(invitation)}"
+
+    def task() -> str:
+        page = client.get(page_link).get_data(as_text=True)
+        card = page[page.index('class="card campaign-task"') :]
+        return " ".join(card[: card.index("</section>")].split())
+
+    deadline = _words(version.respond_by)
+    assert f"Not started. Please answer it by {deadline}." in task() and "Answer the questionnaire" in task()
+    post_answers(invitation, {k[1]: "Per-worker fines."})
+    assert f"Draft saved, not sent yet. Please submit it by {deadline}." in task()
+    post_answers(invitation, good_answers(version))
+    assert _submit(client, token, invitation).status_code == 302
+    first = db.session.scalars(select(QuestionnaireSubmission)).one()
+    assert f"Sent {_words(first.submitted_at)} (submission 1)." in task() and "See or amend your answers" in task()
+    post_answers(invitation, good_answers(version) | {k[2]: "21"})
+    assert "(submission 1). You have changes saved but not sent." in task()
+    version.respond_by = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    assert _submit(client, token, invitation).status_code == 302
+    second = db.session.scalars(select(QuestionnaireSubmission).where(QuestionnaireSubmission.number == 2)).one()
+    words = task()
+    assert f"Sent {_words(second.submitted_at)} (submission 2), after the deadline." in words
+    assert "changes saved but not sent" not in words and "See or amend your answers" in words  # late ones accepted
+
+
+def test_after_the_deadline_the_page_says_the_questionnaire_is_closed(q_race, client, token):
+    _, version, (invitation, _) = q_race()
+    version.respond_by = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    page = client.get(f"/invitation/{token(invitation)}").get_data(as_text=True)
+    deadline = _words(version.respond_by)
+    assert f"The deadline ({deadline}) has passed; the questionnaire no longer takes answers." in page
+    assert "See what you sent" in page and "Answer the questionnaire" not in page
