@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from interviews.auth.models import User
 from interviews.database import read_rows
 from interviews.extensions import db
 from interviews.invitations.models import Invitation
 from interviews.questionnaires.models import (
     Commitment,
     CommitmentPosition,
+    PositionSource,
     Questionnaire,
     QuestionnaireQuestion,
     QuestionnaireResponse,
@@ -28,26 +31,30 @@ from interviews.questionnaires.models import (
     QuestionnaireSubmission,
     QuestionnaireVersion,
     ResponseStatus,
+    Stance,
 )
 from interviews.races.models import Candidate, Race
 
 
 @dataclass
 class Matrix:
-    """Candidates × commitments: each cell the latest position recorded, with the earlier ones kept."""
+    """Candidates × commitments: each cell the latest position recorded, with the earlier ones kept.
 
-    candidates: list[Candidate]
-    commitments: list[Commitment]
-    positions: dict[tuple[int, int], list[CommitmentPosition]] = field(default_factory=dict)
+    Of objects (`load_matrix`: the record book, its exports, the commitments page), or of rows under the
+    same names for what the matrix shows (`load_small_matrix`: the race page and the vote's page)."""
 
-    def cell(self, candidate: Candidate, commitment: Commitment) -> CommitmentPosition | None:
+    candidates: list[Any]  # Candidate, or CandidateRow
+    commitments: list[Any]  # Commitment, or a row of id, position, text
+    positions: dict[tuple[int, int], list[Any]] = field(default_factory=dict)  # CommitmentPosition, or PositionRow
+
+    def cell(self, candidate: Any, commitment: Any) -> Any | None:
         history = self.positions.get((candidate.id, commitment.id))
         return history[-1] if history else None
 
-    def earlier(self, candidate: Candidate, commitment: Commitment) -> list[CommitmentPosition]:
+    def earlier(self, candidate: Any, commitment: Any) -> list[Any]:
         return self.positions.get((candidate.id, commitment.id), [])[:-1]
 
-    def has_positions(self, commitment: Commitment) -> bool:
+    def has_positions(self, commitment: Any) -> bool:
         return any(commitment_id == commitment.id for _, commitment_id in self.positions)
 
     @property
@@ -118,16 +125,88 @@ def load_matrix(race: Race, candidates: list[Candidate] | None = None) -> Matrix
     return _matrix(race, _candidates(race) if candidates is None else candidates, commitments)
 
 
+@dataclass(frozen=True, slots=True)
+class Recorder:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PositionRow:
+    """A position as the matrix shows it (the model's names, `recorded_by` only named)."""
+
+    stance: Stance
+    source: PositionSource
+    source_date: date
+    source_url: str
+    quote: str
+    recorded_at: datetime
+    recorded_by: Recorder
+
+
+@cache
+def _small_matrix_reads() -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The small matrix's three reads, of plain rows, built once per process (bound: `race_id`, `limit`,
+    `candidate_ids`): the race page and the vote's page read them on every visit."""
+    race_id = bindparam("race_id", type_=Integer)
+    commitments = (
+        select(Commitment.id, Commitment.position, Commitment.text)
+        .where(Commitment.race_id == race_id)
+        .order_by(Commitment.position)
+    )
+    candidates = (
+        select(Candidate.id, Candidate.name, Candidate.withdrawn_at.is_not(None).label("withdrawn"))
+        .where(Candidate.race_id == race_id)
+        .order_by(Candidate.name, Candidate.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    positions = (
+        select(
+            CommitmentPosition.candidate_id,
+            CommitmentPosition.commitment_id,
+            CommitmentPosition.stance,
+            CommitmentPosition.source,
+            CommitmentPosition.source_date,
+            CommitmentPosition.source_url,
+            CommitmentPosition.quote,
+            CommitmentPosition.recorded_at,
+            User.name.label("recorded_by_name"),
+        )
+        .join(Commitment, Commitment.id == CommitmentPosition.commitment_id)
+        .join(User, User.id == CommitmentPosition.recorded_by_id)
+        .where(
+            Commitment.race_id == race_id,
+            CommitmentPosition.candidate_id.in_(bindparam("candidate_ids", expanding=True)),
+        )
+        .order_by(CommitmentPosition.recorded_at, CommitmentPosition.id)
+    )
+    return commitments, candidates, positions
+
+
 def load_small_matrix(race: Race, most: int) -> Matrix | None:
-    """The matrix when the race has at most `most` candidates (at most four queries), else None:
-    a page that shows a race at a glance keeps its size whatever the race's."""
-    commitments = _commitments(race)
+    """The matrix when the race has at most `most` candidates (at most three queries), else None:
+    a page that shows a race at a glance keeps its size whatever the race's. Of plain rows: these pages
+    only show it, and its objects cost them more than the rest of the questionnaire's part."""
+    commitment_read, candidate_read, position_read = _small_matrix_reads()
+    commitments = read_rows(commitment_read, {"race_id": race.id}).all()
     if not commitments:
         return Matrix([], [])
-    candidates = _candidates(race, limit=most + 1)
+    candidates = read_rows(candidate_read, {"race_id": race.id, "limit": most + 1}).all()
     if len(candidates) > most:
         return None
-    return _matrix(race, candidates, commitments)
+    positions: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for row in read_rows(position_read, {"race_id": race.id, "candidate_ids": [c.id for c in candidates]}):
+        positions[(row.candidate_id, row.commitment_id)].append(
+            PositionRow(
+                row.stance,
+                row.source,
+                row.source_date,
+                row.source_url,
+                row.quote,
+                row.recorded_at,
+                Recorder(row.recorded_by_name),
+            )
+        )
+    return Matrix(list(candidates), list(commitments), dict(positions))
 
 
 @dataclass
@@ -242,12 +321,30 @@ def responses_for(candidate_ids: list[int]) -> dict[int, QuestionnaireResponse]:
     return {candidate_id: response for response, candidate_id in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionnaireRow:
+    id: int
+    required_before_booking: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """The latest version as the race page names it (the model's names; `frozen`: sent, its text fixed)."""
+
+    title: str
+    version: int
+    frozen: bool
+    respond_by: datetime
+    timezone: str
+
+
 @dataclass
 class RaceSummary:
-    """The questionnaire of a race in figures, for the race page: three queries, counted by the database."""
+    """The questionnaire of a race in figures, for the race page: two queries of plain rows, counted by
+    the database."""
 
-    questionnaire: Questionnaire | None
-    latest: QuestionnaireVersion | None
+    questionnaire: QuestionnaireRow | None
+    latest: VersionRow | None
     counts: dict[str, int]  # status label -> campaigns
     given: int
 
@@ -286,11 +383,19 @@ def _status_counts() -> Select[tuple[str, int]]:
 
 
 @cache
-def _questionnaire_and_latest() -> Select[tuple[Questionnaire, QuestionnaireVersion]]:
-    """The race's questionnaire and its latest version in one query (a questionnaire may have no version
+def _questionnaire_and_latest() -> Select[Any]:
+    """The race's questionnaire and its latest version in one row (a questionnaire may have no version
     yet), built once per process (bound: `race_id`): the race page reads it on every visit."""
     return (
-        select(Questionnaire, QuestionnaireVersion)
+        select(
+            Questionnaire.id,
+            Questionnaire.required_before_booking,
+            QuestionnaireVersion.title,
+            QuestionnaireVersion.version,
+            QuestionnaireVersion.frozen_at,
+            QuestionnaireVersion.respond_by,
+            QuestionnaireVersion.timezone,
+        )
         .outerjoin(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == Questionnaire.id)
         .where(Questionnaire.race_id == bindparam("race_id", type_=Integer))
         .order_by(QuestionnaireVersion.version.desc().nulls_last())
@@ -299,10 +404,15 @@ def _questionnaire_and_latest() -> Select[tuple[Questionnaire, QuestionnaireVers
 
 
 def race_summary(race: Race) -> RaceSummary:
-    found = db.session.execute(_questionnaire_and_latest(), {"race_id": race.id}).one_or_none()
+    found = read_rows(_questionnaire_and_latest(), {"race_id": race.id}).first()
     if found is None:
         return RaceSummary(None, None, {}, 0)
-    questionnaire, latest = found
+    questionnaire = QuestionnaireRow(found.id, found.required_before_booking)
+    latest = (
+        VersionRow(found.title, found.version, found.frozen_at is not None, found.respond_by, found.timezone)
+        if found.version is not None
+        else None
+    )
     rows = read_rows(_status_counts(), {"questionnaire_id": questionnaire.id}).all()
     counts = {row.status: row.campaigns for row in rows}
     return RaceSummary(questionnaire, latest, counts, sum(counts.values()))

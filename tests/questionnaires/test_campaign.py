@@ -310,3 +310,19 @@ def test_after_the_deadline_the_page_says_the_questionnaire_is_closed(q_race, cl
     deadline = _words(version.respond_by)
     assert f"The deadline ({deadline}) has passed; the questionnaire no longer takes answers." in page
     assert "See what you sent" in page and "Answer the questionnaire" not in page
+
+
+def test_the_race_page_names_the_latest_version_and_counts_the_campaigns_by_status(q_race, client, auth, post_answers):
+    race, version, _ = q_race(send=False, required=True)
+    auth.login("staff")
+    page = " ".join(client.get(f"/races/{race.id}").get_data(as_text=True).split())
+    deadline = _words(version.respond_by)
+    assert f"“Candidate questionnaire 2027”, version 1 (not sent yet) · answer by {deadline}" in page
+    assert "<strong>required before booking</strong>" in page and "No campaign has received it yet." in page
+    other_race, other_version, (first, _) = q_race()
+    post_answers(first, {keys(other_version)[1]: "A draft."})
+    page = " ".join(client.get(f"/races/{other_race.id}").get_data(as_text=True).split())
+    assert f"“Candidate questionnaire 2027”, version 1 · answer by {_words(other_version.respond_by)}." in page
+    assert "required before booking" not in page
+    # One campaign has a draft, the other has not started: each status with its count.
+    assert "Draft</span> 1</li>" in page and "Not started</span> 1</li>" in page

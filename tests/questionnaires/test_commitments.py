@@ -12,6 +12,8 @@ from interviews.audit.models import AuditEvent
 from interviews.extensions import db
 from interviews.questionnaires import commitments as services
 from interviews.questionnaires.models import Commitment, CommitmentPosition, PositionSource, Stance
+from interviews.questionnaires.record import load_matrix, load_small_matrix
+from interviews.races.candidates import withdraw_candidate
 from interviews.scheduling.services import create_interview
 from interviews.types import utcnow
 from interviews.votes import services as votes
@@ -83,8 +85,6 @@ def test_a_new_position_supersedes_the_last_and_both_are_kept(app, sought, staff
     services.record_position(strike, a, first, actor=staffer)
     services.record_position(strike, a, later, actor=staffer)
     db.session.commit()
-    from interviews.questionnaires.record import load_matrix
-
     matrix = load_matrix(race)
     assert matrix.cell(a, strike).stance is Stance.secured
     assert [p.stance for p in matrix.earlier(a, strike)] == [Stance.no_answer]
@@ -252,3 +252,30 @@ def test_a_leader_seated_on_one_of_the_races_interviews_records_a_position(clien
     auth.login(seated)
     url = f"/races/{race.id}/commitments/positions"
     assert client.post(url, data=_position(race, strike, race.candidates[0])).status_code == 302
+
+
+def test_the_race_pages_matrix_read_as_rows_is_the_one_the_record_books_objects_give(app, sought, staffer):
+    """The race page and the vote's page read the matrix as plain rows (load_small_matrix); it must render
+    exactly as the objects the record book and the commitments page read (load_matrix) render."""
+    race, strike, organising = sought
+    a, b = race.candidates
+    first = services.PositionInput(Stance.no_answer, PositionSource.questionnaire, date(2026, 2, 1))
+    later = services.PositionInput(
+        Stance.secured, PositionSource.interview, date(2026, 3, 1), source_url="https://x.example.org/a", quote="Yes."
+    )
+    services.record_position(strike, a, first, actor=staffer)
+    services.record_position(strike, a, later, actor=staffer)
+    services.record_position(organising, b, first, actor=staffer)
+    withdraw_candidate(b, reason="Left the race.", actor=staffer)
+    db.session.commit()
+    with app.test_request_context("/"):
+        macros = app.jinja_env.get_template("questionnaires/_macros.html").make_module({})
+        by_rows = str(macros.matrix_table(load_small_matrix(race, most=50), "Positions", race, link_cells=True))
+        by_objects = str(macros.matrix_table(load_matrix(race), "Positions", race, link_cells=True))
+    assert by_rows == by_objects
+    # Worked by hand: A's latest on the strike is secured, the no-answer before it kept; B withdrew.
+    assert f"recorded by {staffer.name}" in by_rows and "earlier: no answer (Sun 1 Feb 2026)" in by_rows
+    assert "(withdrawn)" in by_rows and 'href="https://x.example.org/a"' in by_rows
+    assert by_rows.count("Not recorded") == 2  # A on organising, B on the strike
+    with app.test_request_context("/"):
+        assert load_small_matrix(race, most=1) is None  # more candidates than the page shows: no table
