@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, Select, bindparam, delete, exists, func, select
+from sqlalchemy import Integer, Row, Select, bindparam, delete, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.audit.services import record
 from interviews.auth.models import User
+from interviews.database import read_rows
 from interviews.extensions import db
 from interviews.notes.models import Note, NoteDraft, NoteRevision, Question, QuestionList, Visibility
 from interviews.notes.visibility import can_read_visibility, may_write_notes, on_panel, visible_notes
@@ -68,6 +70,25 @@ def _latest_question_list() -> Select[tuple[QuestionList]]:
 
 def latest_question_list(race: Race) -> QuestionList | None:
     return db.session.scalars(_latest_question_list(), {"race_id": race.id}).unique().first()
+
+
+@cache
+def _latest_list_figures() -> Select[Any]:
+    """Built once per process (bound: `race_id`): the newest list's version and how many questions it has."""
+    return (
+        select(QuestionList.version, func.count(Question.id).label("questions"))
+        .outerjoin(Question, Question.question_list_id == QuestionList.id)
+        .where(QuestionList.race_id == bindparam("race_id", type_=Integer))
+        .group_by(QuestionList.id, QuestionList.version)
+        .order_by(QuestionList.version.desc())
+        .limit(1)
+    )
+
+
+def latest_list_figures(race: Race) -> Row[Any] | None:
+    """The race's latest question list as the race page names it: a row of `version` and `questions`
+    (how many), counted by the database, or None before the first list."""
+    return read_rows(_latest_list_figures(), {"race_id": race.id}).first()
 
 
 def question_lists(race: Race) -> Sequence[QuestionList]:

@@ -99,7 +99,7 @@ def race_notes_section(race: Race, viewer: User) -> str | None:
     return render_template(
         "notes/_race_section.html",
         race=race,
-        question_list=services.latest_question_list(race),
+        question_list=services.latest_list_figures(race),
         polls=polls,
         chart=chart(polls, poll_field(polls)),
         share=share,

@@ -166,9 +166,12 @@ def test_a_poll_is_edited_and_deleted_by_staff_only(client, auth, make_race):  #
 
 def test_the_race_page_links_questions_polls_and_record_book(client, auth, make_race, make_questions):  # type: ignore[no-untyped-def]
     race = make_race()
-    make_questions(race)
     auth.login("staff")
+    assert "Question list</a> (none yet)" in " ".join(client.get(f"/races/{race.id}").get_data(as_text=True).split())
+    make_questions(race, ["First?"])
+    make_questions(race, ["One?", "Two?", "Three?"])
     page = client.get(f"/races/{race.id}").get_data(as_text=True)
+    assert "(version 2, 3 questions)" in page  # the newest list, counted
     assert f"/races/{race.id}/questions" in page and f"/races/{race.id}/record" in page
     assert "Member polls" in page and f"/races/{race.id}/polls/new" in page
     auth.logout()
