@@ -432,7 +432,12 @@ def _open_requests() -> Select[Any]:
     """Built once per process: the staff dashboard runs it on every visit."""
     return (
         select(
-            CandidateRequest,
+            CandidateRequest.id,
+            CandidateRequest.kind,
+            CandidateRequest.created_at,
+            CandidateRequest.message,
+            CandidateRequest.proposed_starts_at,
+            CandidateRequest.proposed_ends_at,
             Candidate.name.label("candidate"),
             Candidate.contact_name,
             Candidate.contact_email,
@@ -449,6 +454,6 @@ def _open_requests() -> Select[Any]:
 
 
 def open_requests() -> list[Row[Any]]:
-    """Candidates' messages staff have not dealt with yet, oldest first (the dashboard): one query, each row
-    the request with its candidate's name and contact and its race, joined rather than loaded after."""
-    return list(db.session.execute(_open_requests()))
+    """Candidates' messages staff have not dealt with yet, oldest first (the dashboard): one query of plain
+    rows, each the request with its candidate's name and contact and its race, joined rather than loaded after."""
+    return list(read_rows(_open_requests()))

@@ -357,7 +357,7 @@ def dashboard_section(_obj: object, viewer: object) -> str | None:
     requests = ledger_data.open_requests()
     if not requests:
         return None
-    return render_template("invitations/_dashboard_section.html", requests=requests, confirm=ConfirmForm())
+    return render_template("invitations/_dashboard_section.html", requests=requests)
 
 
 # The candidate's pages live in their own module, on this blueprint.

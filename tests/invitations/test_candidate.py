@@ -180,6 +180,13 @@ def test_ask_for_other_times_reaches_the_staff_dashboard(client, auth, sent_race
     dashboard = client.get("/dashboard").get_data(as_text=True)
     assert "Any Friday afternoon in March" in dashboard
     request = db.session.scalar(select(CandidateRequest))
+    # Who asked, how to reach their campaign, where its ledger is, and the button that settles it.
+    candidate = invitation.candidate
+    item = dashboard[dashboard.index("Candidates waiting for an answer") :]
+    assert f"<strong>{candidate.name}</strong>" in item and f'href="mailto:{candidate.contact_email}"' in item
+    assert f"Contact {candidate.contact_name}," in item
+    assert f'href="/races/{invitation.letter.race_id}/invitation/ledger">Ledger</a>' in item
+    assert f'action="/invitations/requests/{request.id}/handled"' in item
     client.post(f"/invitations/requests/{request.id}/handled")
     assert "Any Friday afternoon in March" not in client.get("/dashboard").get_data(as_text=True)
     ledger = client.get(f"/races/{invitation.letter.race_id}/invitation/ledger").get_data(as_text=True)
