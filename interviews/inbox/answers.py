@@ -6,10 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from interviews.database import read_rows
 from interviews.extensions import db
 from interviews.inbox.models import Answer, AttendeeReply, InboxMessage, Outcome, Party, ReplyKind
 from interviews.scheduling.models import Interview, InterviewStatus, PanelSeat
@@ -154,7 +156,7 @@ def _people(interview: Interview, replies: list[AttendeeReply]) -> list[PersonAn
 
 @cache
 def _kept_since() -> Select[tuple[int]]:
-    """Built once per process (bound: `since`): the staff dashboard runs it on every visit."""
+    """Messages kept (not used) since `since` (bound), counted."""
     return (
         select(func.count())
         .select_from(InboxMessage)
@@ -162,5 +164,20 @@ def _kept_since() -> Select[tuple[int]]:
     )
 
 
-def kept_recently(now: datetime | None = None) -> int:
-    return db.session.scalar(_kept_since(), {"since": (now or utcnow()) - KEPT_WINDOW}) or 0
+@cache
+def _dashboard_figures() -> Select[Any]:
+    """Built once per process (bound: `since`, `now`): how many messages were kept since then, and whether
+    any upcoming interview was answered at all (what `needing_attention` reads), in one statement."""
+    answered = exists().where(
+        Interview.status == InterviewStatus.scheduled,
+        Interview.ends_at > bindparam("now"),
+        Interview.id.in_(select(AttendeeReply.interview_id)),
+    )
+    return select(_kept_since().scalar_subquery().label("kept"), answered.label("answered"))
+
+
+def dashboard_figures(now: datetime | None = None) -> Row[Any]:
+    """The dashboard's first read: `kept` (messages kept in the window) and `answered` (whether to look
+    for answers needing attention): on most days there are none, and that look loads interviews."""
+    now = now or utcnow()
+    return read_rows(_dashboard_figures(), {"since": now - KEPT_WINDOW, "now": now}).one()

@@ -108,8 +108,9 @@ def dashboard_answers(_obj: object, viewer: object) -> str | None:
     """Staff see declines and delegations from calendars, and messages the app could not use."""
     if not getattr(viewer, "is_staff", False):
         return None
-    attention = answers.needing_attention()
-    kept = answers.kept_recently()
+    figures = answers.dashboard_figures()
+    attention = answers.needing_attention() if figures.answered else []
+    kept = figures.kept
     if not attention and not kept:
         return None
     return render_template(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 
 from interviews.extensions import db
+from interviews.inbox.models import InboxMessage, KeptReason, Outcome
+from interviews.types import utcnow
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]
@@ -52,3 +55,30 @@ def test_leaders_see_the_answers_card_but_not_the_inbox(imap_app, booked, client
 def test_an_unknown_message_is_a_404(app, client, auth, staffer):
     auth.login(staffer)
     assert client.get("/inbox/987654").status_code == 404
+
+
+def test_the_dashboard_counts_the_messages_kept_in_the_last_two_weeks(app, client, auth, staffer):
+    def message(uid: int, days_ago: float, outcome: Outcome) -> InboxMessage:
+        return InboxMessage(
+            mailbox="INBOX",
+            uidvalidity=1,
+            uid=uid,
+            received_at=utcnow() - timedelta(days=days_ago),
+            outcome=outcome,
+            reason=KeptReason.unknown_uid if outcome is Outcome.kept else None,
+        )
+
+    # Two kept within the 14 days, one kept before them, one handled: the card counts two.
+    db.session.add_all(
+        [
+            message(1, 1, Outcome.kept),
+            message(2, 13, Outcome.kept),
+            message(3, 15, Outcome.kept),
+            message(4, 1, Outcome.handled),
+        ]
+    )
+    db.session.commit()
+    auth.login(staffer)
+    page = text(client.get("/dashboard"))
+    assert "Answers from calendars" in page
+    assert "2 messages from the last 14 days could not be used : see why on the Inbox page." in page
