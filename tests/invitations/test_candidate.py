@@ -399,3 +399,18 @@ def test_the_forms_hidden_fields_and_buttons_written_by_the_template_are_what_wt
             assert str(macros.submit_button(form.submit, "button danger")) == str(form.submit(class_="button danger"))
         form = CancelForm(formdata=None, prefix="cancel")
         assert str(macros.submit_button(form.submit)) == str(form.submit(class_="button"))
+
+
+def test_the_page_of_times_costs_the_same_statements_for_few_or_many_times_and_panel_members(
+    client, sent_race, token, count_queries
+):
+    counts = []
+    for slots, panel in ((1, 1), (6, 5)):
+        _, _, invitations = sent_race(slots=slots, panel=panel)
+        link = f"/invitation/{token(invitations[0])}"
+        client.get(link)  # the first visit records the opening
+        with count_queries() as queries:
+            page = client.get(link).get_data(as_text=True)
+        assert page.count("Take this time") == slots
+        counts.append(len(queries.statements))
+    assert counts[0] == counts[1]
