@@ -65,8 +65,11 @@ def test_the_counts_of_a_races_running_and_departed_candidates_read_their_partia
         {"race": race.id},
     )
     db.session.commit()
-    db.session.execute(text("ANALYZE candidates"))
-    db.session.commit()
+    # VACUUM as autovacuum would: with the visibility map set, a partial index answers the count alone
+    # (an index-only scan), where the plain race_id index must still read each row's withdrawn_at. After
+    # ANALYZE alone the two cost nearly the same for 1,980 of 2,000 rows, and the planner took either.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE candidates"))
     running = select(func.count()).where(Candidate.race_id == race.id, Candidate.withdrawn_at.is_(None))
     assert "ix_candidates_race_running" in plan(running)
     left = select(func.count()).where(Candidate.race_id == race.id, Candidate.withdrawn_at.is_not(None))
