@@ -62,20 +62,21 @@ class Matrix:
         return not self.commitments
 
 
-# The three reads below are built once per process (bound: `race_id`, `limit`, `candidate_ids`): the race
-# page and the vote's page read them on every visit, and building them cost about as much as running them.
+# The three reads below (of objects, for the record book and the commitments page) are built once per
+# process (bound: `race_id`, `candidate_ids`): building them cost about as much as running them.
 
 
 @cache
-def _candidates_of_race(limited: bool) -> Select[tuple[Candidate]]:
-    query = select(Candidate).where(Candidate.race_id == bindparam("race_id", type_=Integer))
-    query = query.order_by(Candidate.name, Candidate.id)
-    return query.limit(bindparam("limit", type_=Integer)) if limited else query
+def _candidates_of_race() -> Select[tuple[Candidate]]:
+    return (
+        select(Candidate)
+        .where(Candidate.race_id == bindparam("race_id", type_=Integer))
+        .order_by(Candidate.name, Candidate.id)
+    )
 
 
-def _candidates(race: Race, limit: int | None = None) -> list[Candidate]:
-    params = {"race_id": race.id} if limit is None else {"race_id": race.id, "limit": limit}
-    return list(db.session.scalars(_candidates_of_race(limit is not None), params))
+def _candidates(race: Race) -> list[Candidate]:
+    return list(db.session.scalars(_candidates_of_race(), {"race_id": race.id}))
 
 
 @cache
