@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, exists, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.database import read_rows
 from interviews.extensions import db
 from interviews.inbox.models import Answer, AttendeeReply, InboxMessage, Outcome, Party, ReplyKind
+from interviews.reads import PlainRow
 from interviews.scheduling.models import Interview, InterviewStatus, PanelSeat
 from interviews.types import utcnow
 
@@ -176,7 +177,7 @@ def _dashboard_figures() -> Select[Any]:
     return select(_kept_since().scalar_subquery().label("kept"), answered.label("answered"))
 
 
-def dashboard_figures(now: datetime | None = None) -> Row[Any]:
+def dashboard_figures(now: datetime | None = None) -> PlainRow:
     """The dashboard's first read: `kept` (messages kept in the window) and `answered` (whether to look
     for answers needing attention): on most days there are none, and that look loads interviews."""
     now = now or utcnow()

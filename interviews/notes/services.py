@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, Row, Select, bindparam, delete, exists, func, select
+from sqlalchemy import Integer, Select, bindparam, delete, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from interviews.audit.services import record
@@ -18,6 +18,7 @@ from interviews.extensions import db
 from interviews.notes.models import Note, NoteDraft, NoteRevision, Question, QuestionList, Visibility
 from interviews.notes.visibility import can_read_visibility, may_write_notes, on_panel, visible_notes
 from interviews.races.models import Race
+from interviews.reads import PlainRow
 from interviews.scheduling.models import Interview, PanelSeat
 from interviews.types import utcnow
 from interviews.votes.models import Vote
@@ -85,7 +86,7 @@ def _latest_list_figures() -> Select[Any]:
     )
 
 
-def latest_list_figures(race: Race) -> Row[Any] | None:
+def latest_list_figures(race: Race) -> PlainRow | None:
     """The race's latest question list as the race page names it: a row of `version` and `questions`
     (how many), counted by the database, or None before the first list."""
     return read_rows(_latest_list_figures(), {"race_id": race.id}).first()

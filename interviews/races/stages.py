@@ -86,12 +86,26 @@ class RaceFacts:
 
 
 @cache
-def _facts() -> Select[Any]:
-    """The query of one race's facts (bound as `race_id`), built once per process."""
+def fact_columns() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
+    """What `RaceFacts` is read from, beside each race a query selects (`remember_facts` takes its row)."""
     stages = db.metadata.tables["decision_stages"]
     running = running_count().label("running")
     has_path = exists().where(stages.c.race_id == Race.id).label("has_path")
-    return select(*stage_columns(), running, has_path).where(Race.id == bindparam("race_id", type_=Integer))
+    return (*stage_columns()[1:], running, has_path)
+
+
+@cache
+def _facts() -> Select[Any]:
+    """The query of one race's facts (bound as `race_id`), built once per process."""
+    return select(Race.id, *fact_columns()).where(Race.id == bindparam("race_id", type_=Integer))
+
+
+def remember_facts(race_id: int, row: Any) -> RaceFacts:
+    """The facts of a row that selected `fact_columns()`, kept for the request as `facts_of` keeps them:
+    a page that reads its race with them (the race page) saves the query `facts_of` would run."""
+    facts = RaceFacts(stage_from(row), bool(row.decided), int(row.running), bool(row.has_path))
+    request_memo()[("race-facts", race_id)] = facts
+    return facts
 
 
 def facts_of(race: Race) -> RaceFacts:
@@ -100,10 +114,7 @@ def facts_of(race: Race) -> RaceFacts:
     Kept until the session next writes (see `database.request_memo`); a service deciding whether to
     allow a change asks its own question instead (e.g. notes.services.is_locked).
     """
-    memo = request_memo()
-    key = ("race-facts", race.id)
-    if key not in memo:
-        row = read_rows(_facts(), {"race_id": race.id}).one()
-        memo[key] = RaceFacts(stage_from(row), bool(row.decided), int(row.running), bool(row.has_path))
-    facts: RaceFacts = memo[key]
+    facts: RaceFacts | None = request_memo().get(("race-facts", race.id))
+    if facts is None:
+        facts = remember_facts(race.id, read_rows(_facts(), {"race_id": race.id}).one())
     return facts

@@ -22,7 +22,7 @@ from interviews.races import services
 from interviews.races.attention import races_needing_attention
 from interviews.races.forms import CandidateForm, PanelForm, RaceForm, WithdrawForm
 from interviews.races.models import Candidate, Race, Stage
-from interviews.races.stages import facts_of, running_count, stage_columns, stage_from
+from interviews.races.stages import fact_columns, facts_of, remember_facts, running_count, stage_columns, stage_from
 from interviews.scheduling.models import Interview, InterviewStatus, Location, PanelSeat
 from interviews.sections import section
 
@@ -31,18 +31,24 @@ CloseForm = switch_form("closed")
 
 
 @cache
-def _race_by_id(with_letter: bool) -> Select[tuple[Race]]:
+def _race_by_id(with_letter: bool, with_facts: bool) -> Select[Any]:
     """Built once per process (bound: `id`): every page of a race opens with it."""
-    query = select(Race).where(Race.id == bindparam("id", type_=Integer))
+    query: Select[Any] = select(Race).where(Race.id == bindparam("id", type_=Integer))
+    if with_facts:
+        query = query.add_columns(*fact_columns())
     return query.options(joinedload(Race.letter)) if with_letter else query
 
 
-def get_race_or_404(race_id: int, *, with_letter: bool = False) -> Race:
+def get_race_or_404(race_id: int, *, with_letter: bool = False, with_facts: bool = False) -> Race:
     """`with_letter`: the race's invitation letter read in the same statement, for a page that shows it
-    (the race page, the ledger), rather than in one more when the page first asks for it."""
-    race = db.session.scalars(_race_by_id(with_letter), {"id": race_id}).first()
-    if race is None:
+    (the race page, the ledger), rather than in one more when the page first asks for it. `with_facts`:
+    its `facts_of` too, for a page whose parts ask for them (the race page)."""
+    row = db.session.execute(_race_by_id(with_letter, with_facts), {"id": race_id}).first()
+    if row is None:
         abort(404)
+    race: Race = row[0]
+    if with_facts:
+        remember_facts(race.id, row)
     return race
 
 
@@ -155,7 +161,7 @@ def _interview_rows(race: Race) -> tuple[Page[Any], dict[int, list[str]]]:
 @allow("leader", "staff", "admin")
 def detail(race_id: int) -> ResponseReturnValue:
     """The race page: its candidates and its interviews, a page of each (a fixed number of queries)."""
-    race = get_race_or_404(race_id, with_letter=True)
+    race = get_race_or_404(race_id, with_letter=True, with_facts=True)
     interviews, panels = _interview_rows(race)
     facts = facts_of(race)  # the sections below read it too
     return render_template(
