@@ -5,17 +5,27 @@ A feature registers a function for a page ("dashboard", "race", "interview", "re
 `@section(page, order)`. It takes the page's object (None on the dashboard) and the viewer, and
 returns rendered HTML, or None when it has nothing for that viewer. Templates call
 `sections(page, obj)`; the parts appear in `order`.
+
+A feature's counts for a page are registered with `@figures(page)` and read with `read_figures(page)`:
+every feature's figures for the page in one statement, read once per request (the staff dashboard
+read its inbox and outbox counts in one statement each).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from flask import Flask
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import Select, select
+
+from interviews.database import read_rows, request_memo
+from interviews.reads import PlainRow
 
 SectionFunction = Callable[[Any, Any], str | None]
 PAGES = ("dashboard", "race", "interview", "record_book", "record_book_positions", "vote")
@@ -41,6 +51,52 @@ def render_sections(page: str, obj: Any, viewer: Any) -> list[Markup]:
         if html:
             parts.append(Markup(html))  # noqa: S704  (rendered by our own autoescaped templates)
     return parts
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A feature's figures for a page: labelled columns that need no FROM of the page's statement (scalar
+    subqueries, EXISTS), labels prefixed with the feature's name, and a function that gives their bound
+    values when the page is read (bound names prefixed the same way)."""
+
+    columns: tuple[Any, ...]
+    params: Callable[[], Mapping[str, Any]] = field(default=dict)
+
+
+_figure_registry: dict[str, list[Callable[[], Figures]]] = defaultdict(list)
+
+
+def figures(page: str) -> Callable[[Callable[[], Figures]], Callable[[], Figures]]:
+    """Register a function that builds a feature's `Figures` for `page` (once per process)."""
+    if page not in PAGES:
+        raise ValueError(f"unknown page {page!r}; pages are {PAGES}")
+
+    def register(func: Callable[[], Figures]) -> Callable[[], Figures]:
+        if all(f.__qualname__ != func.__qualname__ or f.__module__ != func.__module__ for f in _figure_registry[page]):
+            _figure_registry[page].append(func)
+        return func
+
+    return register
+
+
+@cache
+def _figures_statement(page: str) -> tuple[Select[Any], tuple[Figures, ...]]:
+    """The page's one statement of figures, built on first use: every feature registered at import."""
+    found = tuple(build() for build in _figure_registry[page])
+    return select(*(column for figure in found for column in figure.columns)), found
+
+
+def read_figures(page: str) -> PlainRow:
+    """Every figure of `page`, named by its label, read in one statement once per request."""
+    memo = request_memo()
+    key = ("figures", page)
+    if key not in memo:
+        statement, found = _figures_statement(page)
+        params: dict[str, Any] = {}
+        for figure in found:
+            params.update(figure.params())
+        memo[key] = read_rows(statement, params).one()
+    return memo[key]
 
 
 def register(app: Flask) -> None:

@@ -229,3 +229,14 @@ def test_a_trail_longer_than_its_count_says_more_than_and_pages_on_to_its_end(cl
     third = text(3)  # the end: now the trail knows how long it is
     assert "Showing 101–120 of 120 events." in third and "Next" not in third and "120 events." in third
     assert "Showing 101–120 of 120 events." in text(9)  # past the end: the last page, as for any list
+
+
+def test_the_staff_dashboards_figures_are_read_in_one_statement(client, auth, two_races, count_queries):  # type: ignore[no-untyped-def]
+    """The inbox's and the outbox's counts are registered figures of the page, read together."""
+    auth.login("staff")
+    with count_queries() as q:
+        page = client.get("/dashboard").get_data(as_text=True)
+    assert "Outbox" in page
+    counting = [s for s in q.statements if "outbox_messages" in s or "inbox_messages" in s]
+    assert len(counting) == 1, counting
+    assert "inbox_messages" in counting[0] and "outbox_messages" in counting[0]

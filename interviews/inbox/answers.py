@@ -11,11 +11,10 @@ from typing import Any
 from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from interviews.database import read_rows
 from interviews.extensions import db
 from interviews.inbox.models import Answer, AttendeeReply, InboxMessage, Outcome, Party, ReplyKind
-from interviews.reads import PlainRow
 from interviews.scheduling.models import Interview, InterviewStatus, PanelSeat
+from interviews.sections import Figures, figures
 from interviews.types import utcnow
 
 # How far back the dashboard counts the messages that could not be used.
@@ -157,28 +156,27 @@ def _people(interview: Interview, replies: list[AttendeeReply]) -> list[PersonAn
 
 @cache
 def _kept_since() -> Select[tuple[int]]:
-    """Messages kept (not used) since `since` (bound), counted."""
+    """Messages kept (not used) since `inbox_since` (bound), counted."""
     return (
         select(func.count())
         .select_from(InboxMessage)
-        .where(InboxMessage.outcome == Outcome.kept, InboxMessage.received_at >= bindparam("since"))
+        .where(InboxMessage.outcome == Outcome.kept, InboxMessage.received_at >= bindparam("inbox_since"))
     )
 
 
-@cache
-def _dashboard_figures() -> Select[Any]:
-    """Built once per process (bound: `since`, `now`): how many messages were kept since then, and whether
-    any upcoming interview was answered at all (what `needing_attention` reads), in one statement."""
+@figures("dashboard")
+def dashboard_figures() -> Figures:
+    """The staff dashboard's figures of the inbox (`read_figures("dashboard")`): `inbox_kept`, messages kept
+    in the window, and `inbox_answered`, whether to look for answers needing attention: on most days
+    there are none, and that look loads interviews."""
     answered = exists().where(
         Interview.status == InterviewStatus.scheduled,
-        Interview.ends_at > bindparam("now"),
+        Interview.ends_at > bindparam("inbox_now"),
         Interview.id.in_(select(AttendeeReply.interview_id)),
     )
-    return select(_kept_since().scalar_subquery().label("kept"), answered.label("answered"))
 
+    def params() -> dict[str, Any]:
+        now = utcnow()
+        return {"inbox_since": now - KEPT_WINDOW, "inbox_now": now}
 
-def dashboard_figures(now: datetime | None = None) -> PlainRow:
-    """The dashboard's first read: `kept` (messages kept in the window) and `answered` (whether to look
-    for answers needing attention): on most days there are none, and that look loads interviews."""
-    now = now or utcnow()
-    return read_rows(_dashboard_figures(), {"since": now - KEPT_WINDOW, "now": now}).one()
+    return Figures((_kept_since().scalar_subquery().label("inbox_kept"), answered.label("inbox_answered")), params)

@@ -13,7 +13,7 @@ from interviews.inbox import answers
 from interviews.inbox.mailbox import ImapSettings, InboxSettingsError, configured
 from interviews.inbox.models import AttendeeReply, InboxMessage, Outcome
 from interviews.scheduling.models import Interview
-from interviews.sections import section
+from interviews.sections import read_figures, section
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -108,9 +108,9 @@ def dashboard_answers(_obj: object, viewer: object) -> str | None:
     """Staff see declines and delegations from calendars, and messages the app could not use."""
     if not getattr(viewer, "is_staff", False):
         return None
-    figures = answers.dashboard_figures()
-    attention = answers.needing_attention() if figures.answered else []
-    kept = figures.kept
+    figures = read_figures("dashboard")
+    attention = answers.needing_attention() if figures.inbox_answered else []
+    kept = figures.inbox_kept
     if not attention and not kept:
         return None
     return render_template(

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from email.errors import HeaderParseError, InvalidHeaderDefect
 from email.headerregistry import Address
 from email.utils import getaddresses
-from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -17,10 +16,11 @@ from sqlalchemy import ColumnElement, ScalarSelect, Select, func, select
 
 from interviews.audit.services import record
 from interviews.auth.models import User
-from interviews.database import distinct_values, read_rows
+from interviews.database import distinct_values
 from interviews.extensions import db
 from interviews.mail.models import OutboxMessage, OutboxStatus
 from interviews.pagination import counted_up_to
+from interviews.sections import Figures, figures, read_figures
 from interviews.types import utcnow
 
 # Characters that must never reach a header: line breaks (header injection) and other controls.
@@ -185,9 +185,9 @@ class DashboardCounts:
     more_sent: bool  # there are more sent than that
 
 
-@cache
-def _dashboard_counts_query() -> Select[Any]:
-    """Built once per process (it names no value that changes)."""
+@figures("dashboard")
+def dashboard_figures() -> Figures:
+    """The staff dashboard's figures of the outbox (`read_figures("dashboard")`), built once per process."""
 
     def of(*statuses: OutboxStatus) -> Select[Any]:
         return select(OutboxMessage.id).where(OutboxMessage.status.in_(statuses))
@@ -195,17 +195,20 @@ def _dashboard_counts_query() -> Select[Any]:
     def counted(rows: Select[Any]) -> ScalarSelect[int]:
         return select(func.count()).select_from(rows.subquery()).scalar_subquery()
 
-    return select(
-        counted(of(OutboxStatus.pending, OutboxStatus.sending)),
-        counted(of(OutboxStatus.failed)),
-        counted_up_to(of(OutboxStatus.sent), DASHBOARD_SENT_COUNTED),
+    return Figures(
+        (
+            counted(of(OutboxStatus.pending, OutboxStatus.sending)).label("outbox_pending"),
+            counted(of(OutboxStatus.failed)).label("outbox_failed"),
+            counted_up_to(of(OutboxStatus.sent), DASHBOARD_SENT_COUNTED).label("outbox_sent"),
+        )
     )
 
 
 def dashboard_counts() -> DashboardCounts:
     """What waits, what failed (both counted exactly: few) and what was sent, counted up to a limit,
-    in one statement whose every count is an index range."""
-    pending, failed, sent = read_rows(_dashboard_counts_query()).one()
+    read with the dashboard's other figures; every count is an index range."""
+    row = read_figures("dashboard")
+    pending, failed, sent = row.outbox_pending, row.outbox_failed, row.outbox_sent
     return DashboardCounts(pending, failed, min(sent, DASHBOARD_SENT_COUNTED), sent > DASHBOARD_SENT_COUNTED)
 
 
