@@ -22,7 +22,7 @@ from interviews.calendar.forms import RotateFeedForm
 from interviews.extensions import db
 from interviews.races.models import Race
 from interviews.scheduling.models import Interview, PanelSeat
-from interviews.sections import section
+from interviews.sections import render_part, section
 from interviews.urls import absolute_url
 
 bp = Blueprint("calendar", __name__)
@@ -156,7 +156,7 @@ def interview_ics(interview_id: int) -> ResponseReturnValue:
 def interview_download(interview: Interview, viewer: object) -> str | None:
     if interview is None or not getattr(viewer, "is_authenticated", False):
         return None
-    return render_template("calendar/_interview_download.html", interview=interview)
+    return render_part("calendar/_interview_download.html", interview=interview)
 
 
 @section("race", order=80)
@@ -164,4 +164,4 @@ def race_feed_links(race: Race, viewer: object) -> str | None:
     if race is None or not getattr(viewer, "is_authenticated", False):
         return None
     links = feed_links("calendar.race_feed", token=viewer.feed_token, race_id=race.id)  # type: ignore[attr-defined]
-    return render_template("calendar/_race_feed.html", race=race, links=links)
+    return render_part("calendar/_race_feed.html", race=race, links=links)

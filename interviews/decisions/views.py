@@ -28,7 +28,7 @@ from interviews.forms import ConfirmForm
 from interviews.questionnaires.models import Commitment
 from interviews.races.models import QuorumKind, Race, VoteBase
 from interviews.races.views import get_race_or_404
-from interviews.sections import section
+from interviews.sections import render_part, section
 from interviews.votes.rules import describe, rule_of_race
 
 bp = Blueprint("decisions", __name__)
@@ -282,7 +282,7 @@ def race_section(race: Race, viewer: object) -> str | None:
     state = paths.path_state(race)
     if not state.stages and not viewer.is_staff:
         return None
-    return render_template(
+    return render_part(
         "decisions/_race_section.html", race=race, state=state, words=decision_words(state), is_staff=viewer.is_staff
     )
 
@@ -296,6 +296,6 @@ def record_book_section(book: Any, viewer: object) -> str | None:
     decision = book.decision if hasattr(book, "decision") else load_decision(race)
     if decision is None:
         return None
-    return render_template(
+    return render_part(
         "decisions/_record_book_section.html", race=race, decision=decision, stages=stages_json(decision)
     )

@@ -13,7 +13,7 @@ from interviews.inbox import answers
 from interviews.inbox.mailbox import ImapSettings, InboxSettingsError, configured
 from interviews.inbox.models import AttendeeReply, InboxMessage, Outcome
 from interviews.scheduling.models import Interview
-from interviews.sections import read_figures, section
+from interviews.sections import read_figures, render_part, section
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -93,8 +93,8 @@ def interview_answers(interview: Interview, viewer: object) -> str | None:
         return None
     people = answers.for_interview(interview)
     if not configured(current_app.config) and not any(person.replies for person in people):
-        return render_template("inbox/_interview_off.html", is_staff=getattr(viewer, "is_staff", False))
-    return render_template(
+        return render_part("inbox/_interview_off.html", is_staff=getattr(viewer, "is_staff", False))
+    return render_part(
         "inbox/_interview_answers.html",
         interview=interview,
         people=people,
@@ -113,7 +113,7 @@ def dashboard_answers(_obj: object, viewer: object) -> str | None:
     kept = figures.inbox_kept
     if not attention and not kept:
         return None
-    return render_template(
+    return render_part(
         "inbox/_dashboard.html",
         attention=attention,
         kept=kept,

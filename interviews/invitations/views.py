@@ -21,7 +21,7 @@ from interviews.invitations.models import CandidateRequest, Invitation, Slot
 from interviews.races.models import Race
 from interviews.races.views import get_race_or_404
 from interviews.scheduling.models import Location
-from interviews.sections import section
+from interviews.sections import render_part, section
 from interviews.types import utcnow
 
 bp = Blueprint("invitations", __name__)
@@ -342,7 +342,7 @@ def race_section(race: Race, viewer: object) -> str | None:
     if race is None or not getattr(viewer, "is_authenticated", False):
         return None
     letter = race.letter
-    return render_template(
+    return render_part(
         "invitations/_race_section.html",
         race=race,
         letter=letter,
@@ -357,7 +357,7 @@ def dashboard_section(_obj: object, viewer: object) -> str | None:
     requests = ledger_data.open_requests()
     if not requests:
         return None
-    return render_template("invitations/_dashboard_section.html", requests=requests)
+    return render_part("invitations/_dashboard_section.html", requests=requests)
 
 
 # The candidate's pages live in their own module, on this blueprint.

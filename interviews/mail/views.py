@@ -18,7 +18,7 @@ from interviews.mail import compose, services
 from interviews.mail.forms import RetryForm
 from interviews.mail.models import OutboxMessage, OutboxStatus
 from interviews.races.models import Race
-from interviews.sections import section
+from interviews.sections import render_part, section
 
 bp = Blueprint("mail", __name__, url_prefix="/outbox")
 
@@ -223,6 +223,4 @@ def dashboard_outbox(obj: object, viewer: object) -> str | None:
     """Staff see what waits and what failed, with the way to the failures."""
     if not getattr(viewer, "is_staff", False):
         return None
-    return render_template(
-        "mail/_dashboard.html", counts=services.dashboard_counts(), smtp_configured=smtp_configured()
-    )
+    return render_part("mail/_dashboard.html", counts=services.dashboard_counts(), smtp_configured=smtp_configured())

@@ -23,7 +23,7 @@ from interviews.races.views import get_race_or_404
 
 __all__ = ["bp", "get_race_or_404"]
 from interviews.scheduling.models import Interview, PanelSeat
-from interviews.sections import section
+from interviews.sections import render_part, section
 
 bp = Blueprint("notes", __name__)
 
@@ -88,7 +88,7 @@ def interview_context(interview: Interview, viewer: User) -> dict[str, object]:
 def interview_notes_section(interview: Interview, viewer: User) -> str | None:
     if interview is None or not getattr(viewer, "is_authenticated", False):
         return None
-    return render_template("notes/_interview_notes.html", embedded=True, **interview_context(interview, viewer))
+    return render_part("notes/_interview_notes.html", embedded=True, **interview_context(interview, viewer))
 
 
 @section("race", order=60)
@@ -96,7 +96,7 @@ def race_notes_section(race: Race, viewer: User) -> str | None:
     if race is None or not getattr(viewer, "is_authenticated", False):
         return None
     polls = polls_of(race)
-    return render_template(
+    return render_part(
         "notes/_race_section.html",
         race=race,
         question_list=services.latest_list_figures(race),

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template
-
 from interviews.auth.models import User
 from interviews.pagination import PER_PAGE
 from interviews.questionnaires.commitments import may_record_positions
@@ -21,7 +19,7 @@ from interviews.questionnaires.record import (
     race_summary,
 )
 from interviews.races.models import Race
-from interviews.sections import section
+from interviews.sections import render_part, section
 from interviews.votes.models import Vote
 
 
@@ -29,7 +27,7 @@ from interviews.votes.models import Vote
 def race_part(race: Race, viewer: object) -> str | None:
     if race is None or not isinstance(viewer, User):
         return None
-    return render_template(
+    return render_part(
         "questionnaires/_race_section.html",
         race=race,
         summary=race_summary(race),
@@ -52,7 +50,7 @@ def record_book_part(book: Any, viewer: object) -> str | None:
         if not isinstance(race, Race):
             return None
         record = load_record(race)
-    return render_template(
+    return render_part(
         "questionnaires/_record_book_section.html",
         record=record,
         race=record.race,
@@ -71,4 +69,4 @@ def vote_part(vote: Vote, viewer: object) -> str | None:
     matrix = load_small_matrix(vote.race, most=PER_PAGE)
     if matrix is not None and matrix.empty:
         return None
-    return render_template("questionnaires/_vote_section.html", race=vote.race, matrix=matrix)
+    return render_part("questionnaires/_vote_section.html", race=vote.race, matrix=matrix)

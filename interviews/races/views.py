@@ -24,7 +24,7 @@ from interviews.races.forms import CandidateForm, PanelForm, RaceForm, WithdrawF
 from interviews.races.models import Candidate, Race, Stage
 from interviews.races.stages import fact_columns, facts_of, remember_facts, running_count, stage_columns, stage_from
 from interviews.scheduling.models import Interview, InterviewStatus, Location, PanelSeat
-from interviews.sections import section
+from interviews.sections import render_part, section
 
 bp = Blueprint("races", __name__)
 CloseForm = switch_form("closed")
@@ -335,4 +335,4 @@ def candidate_withdraw(race_id: int, candidate_id: int) -> ResponseReturnValue:
 def races_dashboard(_obj: object, viewer: object) -> str | None:
     if not isinstance(viewer, User) or not viewer.is_staff:
         return None
-    return render_template("races/_dashboard.html", attention=races_needing_attention(), Stage=Stage)
+    return render_part("races/_dashboard.html", attention=races_needing_attention(), Stage=Stage)

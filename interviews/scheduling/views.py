@@ -17,7 +17,7 @@ from interviews.scheduling import services
 from interviews.scheduling.forms import CancelForm, InterviewForm, MoveForm, PanelForm, StatusForm, WhenWhereForm
 from interviews.scheduling.models import Interview, InterviewStatus, Location
 from interviews.scheduling.queries import interviews_for, upcoming_for
-from interviews.sections import section
+from interviews.sections import render_part, section
 
 bp = Blueprint("scheduling", __name__)
 
@@ -247,4 +247,4 @@ def next_interviews(_obj: object, viewer: object) -> str | None:
     if not isinstance(viewer, User):
         return None
     interviews = upcoming_for(viewer, limit=5)
-    return render_template("scheduling/_dashboard.html", interviews=interviews)
+    return render_part("scheduling/_dashboard.html", interviews=interviews)

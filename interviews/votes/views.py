@@ -18,7 +18,7 @@ from interviews.forms import ConfirmForm
 from interviews.races.models import Race
 from interviews.races.stages import facts_of
 from interviews.races.views import get_race_or_404
-from interviews.sections import section
+from interviews.sections import render_part, section
 from interviews.votes import ballots, services
 from interviews.votes.chain import chain_head
 from interviews.votes.chart import chart_of
@@ -346,7 +346,7 @@ def public(vote_id: int) -> ResponseReturnValue:
 def race_section(race: Race, viewer: object) -> str | None:
     if race is None or not isinstance(viewer, User):
         return None
-    return render_template(
+    return render_part(
         "votes/_race_section.html",
         race=race,
         rule_words=describe(rule_of_race(race)),
@@ -369,7 +369,7 @@ def record_book_section(book: Any, viewer: object) -> str | None:
     if not shown:
         return None
     results = [(v, services.shown_result(v)) for v in shown]
-    return render_template(
+    return render_part(
         "votes/_record_book_section.html",
         race=race,
         entries=[(v, r, chart_of(r), describe(r.rule)) for v, r in results],
@@ -385,4 +385,4 @@ def dashboard_section(_obj: object, viewer: object) -> str | None:
     votes = services.votes_awaiting(viewer)
     if not votes:
         return None
-    return render_template("votes/_dashboard_section.html", votes=votes)
+    return render_part("votes/_dashboard_section.html", votes=votes)
