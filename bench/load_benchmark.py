@@ -1,17 +1,19 @@
 """Throughput under load: the app behind gunicorn against a bare Flask page that runs `SELECT 1`.
 
-    .venv/bin/python bench/load_benchmark.py [--database-url URL] [--connections 16] [--seconds 10]
-        [--workers 4] [--contenders 12] [--slots 6]
+    .venv/bin/python bench/load_benchmark.py [--database-url URL] [--connections 16] [--seconds 3]
+        [--rounds 5] [--workers 4] [--contenders 12] [--slots 6]
 
 It makes a PostgreSQL database of its own (dropped at the end), loads the demo organisation into it
 (what `flask demo` loads), and starts two gunicorn servers on loopback, each with `--workers` sync
 workers: the app, and a bare Flask app whose one page runs `SELECT 1` through a SQLAlchemy pool with
 the app's engine options and returns a line of text. A small asyncio client then drives each URL with
-`--connections` concurrent connections for `--seconds` seconds (it keeps a connection open while the
-server does; gunicorn's sync workers close it after each response, so the client reconnects as a
-browser would) and prints requests/s, p50 and p99 for each, and the ratio to the `SELECT 1` page,
-which runs before and after every page (each ratio uses the mean of the two beside it, and the runs
-of the bare page show the machine's drift):
+`--connections` concurrent connections (it keeps a connection open while the server does; gunicorn's
+sync workers close it after each response, so the client reconnects as a browser would). Each page
+runs `--rounds` times for `--seconds` seconds, alternating with the `SELECT 1` page: each round's
+ratio is the page's requests/s to the mean of the bare runs just before and after it, and the table
+gives the median of the rounds' ratios and their range. The machine's speed drifts by a third within
+a minute here (other work on the host); a ratio over runs seconds apart follows the drift, one over
+runs a minute apart did not. Each page's requests/s, p50 and p99 are over all its rounds:
 
   the app's own health check (`/healthz`: the same SELECT 1 through the app's hooks, session and
   headers, the floor every page starts from), the candidate's invitation page (their signed link, no
@@ -46,6 +48,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from statistics import median
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -501,29 +504,61 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def report(results: list[LoadResult], bares: list[LoadResult]) -> str:
-    """One line per run, in the order they ran; each page's ratio is to the mean of the bare runs just
-    before and just after it (`bares` has one more run than `results`), so a machine that speeds up or
-    slows down during the run shifts both sides of each ratio alike."""
+def merged(label: str, runs: list[LoadResult]) -> LoadResult:
+    """The runs of one URL as one: all their answers, over all their seconds."""
+    result = LoadResult(label)
+    for run in runs:
+        result.latencies += run.latencies
+        result.statuses.update(run.statuses)
+        result.errors += run.errors
+        result.seconds += run.seconds
+    return result
+
+
+@dataclass
+class PageRounds:
+    """A page's rounds and the bare runs around them (one more bare run than page runs)."""
+
+    label: str
+    runs: list[LoadResult]
+    bares: list[LoadResult]
+
+    @property
+    def ratios(self) -> list[float]:
+        return [
+            run.rate / ((before.rate + after.rate) / 2)
+            for run, before, after in zip(self.runs, self.bares, self.bares[1:], strict=False)
+        ]
+
+
+def report(pages: list[PageRounds]) -> str:
+    """One line per page: its rounds merged, the median of its rounds' ratios and their range; then the
+    bare page's runs merged, with the range of its rates (how much the machine drifted)."""
     lines = [
-        "| page | requests/s | p50 ms | p99 ms | × SELECT 1 | statuses |",
-        "|---|---|---|---|---|---|",
+        "| page | requests/s | p50 ms | p99 ms | × SELECT 1 (median of rounds) | rounds' range | statuses |",
+        "|---|---|---|---|---|---|---|",
     ]
 
-    def line(r: LoadResult, ratio: str) -> str:
+    def line(r: LoadResult, ratio: str, spread: str) -> str:
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r.statuses.items()))
         if r.errors:
             statuses += f", connection errors: {r.errors}"
         return (
             f"| {r.label} | {r.rate:,.0f} | {r.percentile(50) * 1000:.1f} | {r.percentile(99) * 1000:.1f} | "
-            f"{ratio} | {statuses} |"
+            f"{ratio} | {spread} | {statuses} |"
         )
 
-    for n, result in enumerate(results):
-        before, after = bares[n], bares[n + 1]
-        lines.append(line(before, "1 (baseline)"))
-        lines.append(line(result, f"{result.rate / ((before.rate + after.rate) / 2):.3f}"))
-    lines.append(line(bares[-1], "1 (baseline)"))
+    bares: list[LoadResult] = []
+    for page in pages:
+        ratios = page.ratios
+        lines.append(
+            line(merged(page.label, page.runs), f"{median(ratios):.3f}", f"{min(ratios):.3f}–{max(ratios):.3f}")
+        )
+        bares += page.bares
+    rates = [b.rate for b in bares]
+    lines.append(
+        line(merged("bare SELECT 1, every run", bares), "1 (baseline)", f"{min(rates):,.0f}–{max(rates):,.0f}/s")
+    )
     return "\n".join(lines)
 
 
@@ -531,7 +566,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_URL, help="the PostgreSQL server (a database is made)")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=10.0, help="how long each URL is driven")
+    parser.add_argument("--seconds", type=float, default=3.0, help="how long each run of a URL lasts")
+    parser.add_argument("--rounds", type=int, default=5, help="runs of each page, each between two bare runs")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers of each server")
     parser.add_argument("--contenders", type=int, default=12, help="candidates racing for each slot")
     parser.add_argument("--slots", type=int, default=6)
@@ -559,12 +595,14 @@ def main() -> None:
             staff = asyncio.run(sign_in(app.port, setup.staff_email, setup.password))
             leader = asyncio.run(sign_in(app.port, setup.leader_email, setup.password))
             n, t = args.connections, args.seconds
-            print(f"driving each URL with {n} connections for {t:g} s ({args.workers} sync workers)", flush=True)
+            print(
+                f"driving each URL with {n} connections, {args.rounds} runs of {t:g} s per page between runs of "
+                f"the bare page ({args.workers} sync workers)",
+                flush=True,
+            )
 
             def run(label: str, server: Server, path: str, cookies: dict[str, str]) -> LoadResult:
-                result = asyncio.run(drive(label, server.port, path, cookies, n, t))
-                print(f"  {label}: {result.rate:,.0f}/s", flush=True)
-                return result
+                return asyncio.run(drive(label, server.port, path, cookies, n, t))
 
             pages = [
                 # The app's own SELECT 1: what its hooks, session and headers cost before any page.
@@ -574,15 +612,22 @@ def main() -> None:
                 ("staff dashboard", "/dashboard", staff),
                 ("staff race page (governor)", f"/races/{setup.race_id}", staff),
             ]
-            # The bare page runs before and after each page: the machine's speed drifts during a run
-            # (one run here had the bare page at 757/s first and 1,069/s last).
-            bares = [run("bare SELECT 1", bare, "/", {})]
-            results = []
+            # Each page's runs alternate with the bare page's: the machine's speed drifts during a run
+            # (one run here had the bare page at 1,064/s and 1,590/s a minute apart).
+            measured = []
             for label, path, cookies in pages:
-                results.append(run(label, app, path, cookies))
-                bares.append(run("bare SELECT 1", bare, "/", {}))
-            print(f"\nPostgreSQL, gunicorn {args.workers} sync workers, {n} connections, {t:g} s each:\n")
-            print(report(results, bares))
+                rounds = PageRounds(label, [], [run("bare SELECT 1", bare, "/", {})])
+                for _ in range(args.rounds):
+                    rounds.runs.append(run(label, app, path, cookies))
+                    rounds.bares.append(run("bare SELECT 1", bare, "/", {}))
+                ratios = ", ".join(f"{r:.3f}" for r in rounds.ratios)
+                print(f"  {label}: {merged(label, rounds.runs).rate:,.0f}/s; × SELECT 1 by round: {ratios}", flush=True)
+                measured.append(rounds)
+            print(
+                f"\nPostgreSQL, gunicorn {args.workers} sync workers, {n} connections, "
+                f"{args.rounds} rounds of {t:g} s for each page:\n"
+            )
+            print(report(measured))
 
             print(f"\nbooking race: {args.contenders} candidates POST for each of {args.slots} slots at once,")
             print(f"while {max(1, n // 2)} connections load the staff race page")
