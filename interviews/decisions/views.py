@@ -27,6 +27,7 @@ from interviews.extensions import db
 from interviews.forms import ConfirmForm
 from interviews.questionnaires.models import Commitment
 from interviews.races.models import QuorumKind, Race, VoteBase
+from interviews.races.stages import facts_of
 from interviews.races.views import get_race_or_404
 from interviews.sections import render_part, section
 from interviews.votes.rules import describe, rule_of_race
@@ -279,7 +280,8 @@ def rescind(race_id: int) -> ResponseReturnValue:
 def race_section(race: Race, viewer: object) -> str | None:
     if race is None or not isinstance(viewer, User):
         return None
-    state = paths.path_state(race)
+    # The race's facts are read with it on its page: a race without a path asks for no stages.
+    state = paths.path_state(race) if facts_of(race).has_path else paths.PathState(stages=[])
     if not state.stages and not viewer.is_staff:
         return None
     return render_part(

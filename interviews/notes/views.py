@@ -95,7 +95,8 @@ def interview_notes_section(interview: Interview, viewer: User) -> str | None:
 def race_notes_section(race: Race, viewer: User) -> str | None:
     if race is None or not getattr(viewer, "is_authenticated", False):
         return None
-    polls = polls_of(race)
+    facts = facts_of(race)  # read with the race on its page: a race without polls asks for none
+    polls = polls_of(race) if facts.has_polls else []
     return render_part(
         "notes/_race_section.html",
         race=race,
@@ -103,7 +104,7 @@ def race_notes_section(race: Race, viewer: User) -> str | None:
         polls=polls,
         chart=chart(polls, poll_field(polls)),
         share=share,
-        locked=facts_of(race).decided,
+        locked=facts.decided,
     )
 
 

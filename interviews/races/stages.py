@@ -83,15 +83,17 @@ class RaceFacts:
     decided: bool  # a final vote decided it: its notes and positions are locked
     running: int  # candidates not withdrawn
     has_path: bool  # it decides in stages (the decisions feature; read by table, which builds on this one)
+    has_polls: bool  # member polls were recorded (the notes feature's; the race page reads none otherwise)
 
 
 @cache
 def fact_columns() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
     """What `RaceFacts` is read from, beside each race a query selects (`remember_facts` takes its row)."""
-    stages = db.metadata.tables["decision_stages"]
+    stages, polls = db.metadata.tables["decision_stages"], db.metadata.tables["member_polls"]
     running = running_count().label("running")
     has_path = exists().where(stages.c.race_id == Race.id).label("has_path")
-    return (*stage_columns()[1:], running, has_path)
+    has_polls = exists().where(polls.c.race_id == Race.id).label("has_polls")
+    return (*stage_columns()[1:], running, has_path, has_polls)
 
 
 @cache
@@ -103,7 +105,7 @@ def _facts() -> Select[Any]:
 def remember_facts(race_id: int, row: Any) -> RaceFacts:
     """The facts of a row that selected `fact_columns()`, kept for the request as `facts_of` keeps them:
     a page that reads its race with them (the race page) saves the query `facts_of` would run."""
-    facts = RaceFacts(stage_from(row), bool(row.decided), int(row.running), bool(row.has_path))
+    facts = RaceFacts(stage_from(row), bool(row.decided), int(row.running), bool(row.has_path), bool(row.has_polls))
     request_memo()[("race-facts", race_id)] = facts
     return facts
 

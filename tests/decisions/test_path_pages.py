@@ -158,3 +158,22 @@ def test_adding_a_stage_with_a_bad_rule_shows_why(client: Any, auth: Any, race: 
     response = client.post(f"/races/{race.id}/path/stages", data=data | {"mode": "choose"})
     assert response.status_code == 302
     assert [s.name for s in paths.stages_of(race)] == ["Board"]
+
+
+def test_the_race_page_reads_stages_only_for_a_race_with_a_path(
+    client: Any, auth: Any, race: Any, staffer: Any, count_queries: Any
+) -> None:
+    auth.login(staffer)
+
+    def stages_read(statements: list[str]) -> int:
+        return sum(1 for s in statements if s.lstrip().startswith("SELECT decision_stages."))
+
+    with count_queries() as before:
+        page = client.get(f"/races/{race.id}").get_data(as_text=True)
+    assert "This race has no decision path" in page
+    assert stages_read(before.statements) == 0
+    assert client.post(f"/races/{race.id}/path/preset", data={"procedure": "clc_cope"}).status_code == 302
+    with count_queries() as after:
+        page = client.get(f"/races/{race.id}").get_data(as_text=True)
+    assert "COPE recommendation" in page and "This race has no decision path" not in page
+    assert stages_read(after.statements) == 1
