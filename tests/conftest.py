@@ -283,6 +283,10 @@ class QueryCounter:
     def count(self) -> int:
         return len(self.statements)
 
+    def reads_of(self, table: str) -> int:
+        """How many statements read rows of `table` itself (a subquery of it inside another does not count)."""
+        return sum(1 for s in self.statements if s.lstrip().startswith(f"SELECT {table}."))
+
     def __repr__(self) -> str:
         return f"<{self.count} queries>\n" + "\n".join(self.statements)
 

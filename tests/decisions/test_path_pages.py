@@ -164,16 +164,12 @@ def test_the_race_page_reads_stages_only_for_a_race_with_a_path(
     client: Any, auth: Any, race: Any, staffer: Any, count_queries: Any
 ) -> None:
     auth.login(staffer)
-
-    def stages_read(statements: list[str]) -> int:
-        return sum(1 for s in statements if s.lstrip().startswith("SELECT decision_stages."))
-
     with count_queries() as before:
         page = client.get(f"/races/{race.id}").get_data(as_text=True)
     assert "This race has no decision path" in page
-    assert stages_read(before.statements) == 0
+    assert before.reads_of("decision_stages") == 0
     assert client.post(f"/races/{race.id}/path/preset", data={"procedure": "clc_cope"}).status_code == 302
     with count_queries() as after:
         page = client.get(f"/races/{race.id}").get_data(as_text=True)
     assert "COPE recommendation" in page and "This race has no decision path" not in page
-    assert stages_read(after.statements) == 1
+    assert after.reads_of("decision_stages") == 1

@@ -218,17 +218,13 @@ def test_a_poll_edit_missing_or_naming_the_wrong_candidates_is_refused_and_keeps
 def test_the_race_page_reads_polls_only_for_a_race_that_has_some(client, auth, make_race, count_queries):  # type: ignore[no-untyped-def]
     race = make_race(candidates=2)
     auth.login("staff")
-
-    def polls_read(statements: list[str]) -> int:
-        return sum(1 for s in statements if s.lstrip().startswith("SELECT member_polls."))
-
     with count_queries() as before:
         page = client.get(f"/races/{race.id}").get_data(as_text=True)
     assert "No member polls recorded." in page
-    assert polls_read(before.statements) == 0
+    assert before.reads_of("member_polls") == 0
     assert client.post(f"/races/{race.id}/polls/new", data=_poll(race)).status_code == 302
     with count_queries() as after:
         page = client.get(f"/races/{race.id}").get_data(as_text=True)
     assert "Town hall straw poll" in page
-    assert polls_read(after.statements) == 1
+    assert after.reads_of("member_polls") == 1
     assert after.count == before.count + 1
