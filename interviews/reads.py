@@ -74,7 +74,8 @@ _plans: dict[int, tuple[Executable, str, _Plan | None]] = {}
 
 
 def run(connection: Connection, statement: Executable, params: Mapping[str, Any]) -> Rows:
-    """The statement's rows: through SQLAlchemy the first time, on the cursor from the second."""
+    """The statement's rows: through SQLAlchemy the first two times (the second keeps its plan), then on
+    the cursor."""
     dialect = connection.dialect
     entry = _plans.get(id(statement))
     if entry is not None and entry[0] is statement and entry[1] == dialect.name:
@@ -89,8 +90,12 @@ def run(connection: Connection, statement: Executable, params: Mapping[str, Any]
     if seen is not None and seen[0] is statement and seen[1] == keys:
         if len(_plans) >= _MOST:
             _plans.clear()
-        _plans[id(statement)] = (statement, dialect.name, _plan(connection, statement, keys))
-        del _seen[id(statement)]
+        try:
+            plan = _plan(connection, statement, keys)
+        except Exception:  # noqa: BLE001  (a statement the cursor path cannot take stays with SQLAlchemy)
+            plan = None
+        _plans[id(statement)] = (statement, dialect.name, plan)
+        _seen.pop(id(statement), None)  # pop: a live server's other thread may have emptied it meanwhile
     else:
         if len(_seen) >= _MOST:
             _seen.clear()
