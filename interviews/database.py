@@ -111,7 +111,7 @@ def read_rows(statement: Executable, params: Mapping[str, Any] | None = None) ->
     """Run a statement of columns (rows, no ORM objects: see `selects_plain_rows`) on the session's own
     connection and transaction, without the ORM's layer of execution: it has nothing to do for plain rows
     and cost a quarter to two fifths of a small read's CPU (measured: 390-430 µs through the session,
-    260-315 µs this way). A statement run again is run on the driver's cursor (see `interviews.reads`).
+    260-315 µs this way). From its third run a statement runs on the driver's cursor (`interviews.reads`).
     Pending changes are flushed first, as the session's own execute would."""
     from interviews.extensions import db  # here: extensions imports this module
 

@@ -14,7 +14,7 @@ read its inbox and outbox counts in one statement each).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -37,11 +37,17 @@ def section(page: str, order: int = 50) -> Callable[[SectionFunction], SectionFu
         raise ValueError(f"unknown page {page!r}; pages are {PAGES}")
 
     def register(func: SectionFunction) -> SectionFunction:
-        if all(f.__qualname__ != func.__qualname__ or f.__module__ != func.__module__ for _, f in _registry[page]):
+        if not _registered(func, (f for _, f in _registry[page])):
             _registry[page].append((order, func))
         return func
 
     return register
+
+
+def _registered(func: Callable[..., Any], funcs: Iterable[Callable[..., Any]]) -> bool:
+    """Whether the same function (by module and name) is registered already: a module imported again
+    (the tests build many apps) registers nothing twice."""
+    return any(f.__qualname__ == func.__qualname__ and f.__module__ == func.__module__ for f in funcs)
 
 
 def render_part(template_name: str, **context: Any) -> str:
@@ -87,7 +93,7 @@ def figures(page: str) -> Callable[[Callable[[], Figures]], Callable[[], Figures
         raise ValueError(f"unknown page {page!r}; pages are {PAGES}")
 
     def register(func: Callable[[], Figures]) -> Callable[[], Figures]:
-        if all(f.__qualname__ != func.__qualname__ or f.__module__ != func.__module__ for f in _figure_registry[page]):
+        if not _registered(func, _figure_registry[page]):
             _figure_registry[page].append(func)
         return func
 
