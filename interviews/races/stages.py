@@ -84,6 +84,7 @@ class RaceFacts:
     running: int  # candidates not withdrawn
     has_path: bool  # it decides in stages (the decisions feature; read by table, which builds on this one)
     has_polls: bool  # member polls were recorded (the notes feature's; the race page reads none otherwise)
+    has_votes: bool  # a vote was prepared, in any state (the race page reads none otherwise)
 
 
 @cache
@@ -105,8 +106,17 @@ def _facts() -> Select[Any]:
 def remember_facts(race_id: int, row: Any) -> RaceFacts:
     """The facts of a row that selected `fact_columns()`, kept for the request as `facts_of` keeps them:
     a page that reads its race with them (the race page) saves the query `facts_of` would run."""
-    facts = RaceFacts(stage_from(row), bool(row.decided), int(row.running), bool(row.has_path), bool(row.has_polls))
+    facts = RaceFacts(
+        stage_from(row), bool(row.decided), int(row.running), bool(row.has_path), bool(row.has_polls), bool(row.voting)
+    )
     request_memo()[("race-facts", race_id)] = facts
+    return facts
+
+
+def known_facts(race_id: int) -> RaceFacts | None:
+    """The race's facts if this request has read them already (the race page reads them with the race),
+    else None: for a part that can skip a read when they say there is nothing, and never reads them itself."""
+    facts: RaceFacts | None = request_memo().get(("race-facts", race_id))
     return facts
 
 
@@ -116,7 +126,7 @@ def facts_of(race: Race) -> RaceFacts:
     Kept until the session next writes (see `database.request_memo`); a service deciding whether to
     allow a change asks its own question instead (e.g. notes.services.is_locked).
     """
-    facts: RaceFacts | None = request_memo().get(("race-facts", race.id))
+    facts = known_facts(race.id)
     if facts is None:
         facts = remember_facts(race.id, read_rows(_facts(), {"race_id": race.id}).one())
     return facts

@@ -25,6 +25,7 @@ from interviews.auth.models import User
 from interviews.database import read_rows, request_memo
 from interviews.extensions import db
 from interviews.races.models import QuorumKind, Race
+from interviews.races.stages import known_facts
 from interviews.signals import vote_finalised, vote_opening
 from interviews.types import utcnow
 from interviews.votes import chain, stages, tally
@@ -167,7 +168,11 @@ def votes_of_race(race: Race) -> list[Vote]:
     memo = request_memo()
     key = ("votes-of-race", race.id)
     if key not in memo:
-        memo[key] = list(db.session.scalars(_votes_of_race(), {"race_id": race.id}))
+        facts = known_facts(race.id)  # on the race page: a race with no vote yet asks for none
+        if facts is not None and not facts.has_votes:
+            memo[key] = []
+        else:
+            memo[key] = list(db.session.scalars(_votes_of_race(), {"race_id": race.id}))
     return list(memo[key])
 
 
