@@ -11,6 +11,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -310,6 +311,27 @@ def count_queries(app: Flask) -> Callable[[], contextlib.AbstractContextManager[
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@dataclass
+class PageReads:
+    page: str
+    reads: int  # statements that read rows of the table asked about
+    count: int  # statements in all
+
+
+@pytest.fixture
+def race_page_reads(client: FlaskClient, count_queries: Any) -> Callable[[int, str], PageReads]:
+    """`race_page_reads(race_id, table)`: the race page as text, with how many of its statements read
+    `table` itself and how many it ran, for the tests of parts that skip a read when there is nothing."""
+
+    def read(race_id: int, table: str) -> PageReads:
+        with count_queries() as counted:
+            response = client.get(f"/races/{race_id}")
+        assert response.status_code == 200
+        return PageReads(response.get_data(as_text=True), counted.reads_of(table), counted.count)
+
+    return read
 
 
 # --- what is stored --------------------------------------------------------------------------

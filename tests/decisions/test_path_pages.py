@@ -161,15 +161,12 @@ def test_adding_a_stage_with_a_bad_rule_shows_why(client: Any, auth: Any, race: 
 
 
 def test_the_race_page_reads_stages_only_for_a_race_with_a_path(
-    client: Any, auth: Any, race: Any, staffer: Any, count_queries: Any
+    client: Any, auth: Any, race: Any, staffer: Any, race_page_reads: Any
 ) -> None:
     auth.login(staffer)
-    with count_queries() as before:
-        page = client.get(f"/races/{race.id}").get_data(as_text=True)
-    assert "This race has no decision path" in page
-    assert before.reads_of("decision_stages") == 0
+    before = race_page_reads(race.id, "decision_stages")
+    assert "This race has no decision path" in before.page and before.reads == 0
     assert client.post(f"/races/{race.id}/path/preset", data={"procedure": "clc_cope"}).status_code == 302
-    with count_queries() as after:
-        page = client.get(f"/races/{race.id}").get_data(as_text=True)
-    assert "COPE recommendation" in page and "This race has no decision path" not in page
-    assert after.reads_of("decision_stages") == 1
+    after = race_page_reads(race.id, "decision_stages")
+    assert "COPE recommendation" in after.page and "This race has no decision path" not in after.page
+    assert after.reads == 1

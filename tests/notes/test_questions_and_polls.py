@@ -215,16 +215,12 @@ def test_a_poll_edit_missing_or_naming_the_wrong_candidates_is_refused_and_keeps
     assert poll.title == "Town hall straw poll" and len(poll.results) == 2
 
 
-def test_the_race_page_reads_polls_only_for_a_race_that_has_some(client, auth, make_race, count_queries):  # type: ignore[no-untyped-def]
+def test_the_race_page_reads_polls_only_for_a_race_that_has_some(client, auth, make_race, race_page_reads):  # type: ignore[no-untyped-def]
     race = make_race(candidates=2)
     auth.login("staff")
-    with count_queries() as before:
-        page = client.get(f"/races/{race.id}").get_data(as_text=True)
-    assert "No member polls recorded." in page
-    assert before.reads_of("member_polls") == 0
+    before = race_page_reads(race.id, "member_polls")
+    assert "No member polls recorded." in before.page and before.reads == 0
     assert client.post(f"/races/{race.id}/polls/new", data=_poll(race)).status_code == 302
-    with count_queries() as after:
-        page = client.get(f"/races/{race.id}").get_data(as_text=True)
-    assert "Town hall straw poll" in page
-    assert after.reads_of("member_polls") == 1
+    after = race_page_reads(race.id, "member_polls")
+    assert "Town hall straw poll" in after.page and after.reads == 1
     assert after.count == before.count + 1

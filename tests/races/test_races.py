@@ -257,21 +257,18 @@ def test_closing_a_race_needs_it_said_outright(client, auth, make_race, data):
     assert stage_of(race) is Stage.closed
 
 
-def test_the_race_page_reads_votes_only_for_a_race_that_has_some(client, auth, make_race, count_queries):  # type: ignore[no-untyped-def]
+def test_the_race_page_reads_votes_only_for_a_race_that_has_some(make_race, auth, race_page_reads):  # type: ignore[no-untyped-def]
     from interviews.votes.models import Vote, VoteStatus
 
     race = make_race(candidates=2)
     auth.login("staff")
-    with count_queries() as before:
-        page = client.get(f"/races/{race.id}").get_data(as_text=True)
-    assert "No vote yet." in page
-    assert before.reads_of("votes") == 0
+    before = race_page_reads(race.id, "votes")
+    assert "No vote yet." in before.page and before.reads == 0
     db.session.add(
         Vote(race=race, held_on=date(2027, 3, 4), motion="That the council endorse", status=VoteStatus.draft)
     )
     db.session.commit()
-    with count_queries() as after:
-        page = client.get(f"/races/{race.id}").get_data(as_text=True)
-    assert "No vote yet." not in page and "next: open it when the meeting starts" in page
-    assert after.reads_of("votes") == 1
+    after = race_page_reads(race.id, "votes")
+    assert "No vote yet." not in after.page and "next: open it when the meeting starts" in after.page
+    assert after.reads == 1
     assert after.count == before.count + 1
