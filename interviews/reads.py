@@ -92,7 +92,7 @@ def run(connection: Connection, statement: Executable, params: Mapping[str, Any]
             _plans.clear()
         try:
             plan = _plan(connection, statement, keys)
-        except Exception:  # noqa: BLE001  (a statement the cursor path cannot take stays with SQLAlchemy)
+        except Exception:  # noqa: BLE001  (what it cannot take, e.g. numerics on PostgreSQL, stays with SQLAlchemy)
             plan = None
         _plans[id(statement)] = (statement, dialect.name, plan)
         _seen.pop(id(statement), None)  # pop: a live server's other thread may have emptied it meanwhile
@@ -116,20 +116,18 @@ def _plan(connection: Connection, statement: Executable, keys: tuple[str, ...]) 
     compiled = statement.compile(dialect=dialect)
     if not isinstance(compiled, SQLCompiler):
         return None
-    try:
-        # By name: a bound name used twice in the statement is one value, converted once.
-        by_name = {
-            name: processor
-            for parameter, name in compiled.bind_names.items()
-            if (processor := parameter.type.dialect_impl(dialect).bind_processor(dialect)) is not None
-        }
-        results = tuple(
-            (index, processor)
-            for index, column in enumerate(columns)
-            if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
-        )
-    except Exception:  # noqa: BLE001  (a type that needs the driver's column type: leave it to SQLAlchemy)
-        return None
+    # By name: a bound name used twice in the statement is one value, converted once. A type whose result
+    # converter needs the driver's column type raises here, and `run` leaves the statement to SQLAlchemy.
+    by_name = {
+        name: processor
+        for parameter, name in compiled.bind_names.items()
+        if (processor := parameter.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
+    results = tuple(
+        (index, processor)
+        for index, column in enumerate(columns)
+        if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+    )
     positions = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup is not None else None
     # The names are known only here, so the tuple type is made here (mypy wants them written out).
     row_type: Any = namedtuple("Row", keys)  # type: ignore[misc]
