@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config_class: type[Config] | None = None, **overrides: object) -> Flask:
     config_class = config_class or config_from_environment()
     from config import INSTANCE_DIR
+    from interviews.urls import App
 
-    app = Flask(
+    app = App(
         __name__,
         instance_path=str(INSTANCE_DIR),
         template_folder=str(ROOT / "templates"),
