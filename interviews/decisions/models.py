@@ -144,3 +144,8 @@ class DecisionStage(Model):
 
     def __repr__(self) -> str:
         return f"<DecisionStage {self.race_id}/{self.position} {self.name}>"
+
+    @property
+    def body_name(self) -> str:
+        """The deciding body's name, as a stage read as a row names it (`paths.StageRow`)."""
+        return self.body.name

@@ -281,7 +281,7 @@ def race_section(race: Race, viewer: object) -> str | None:
     if race is None or not isinstance(viewer, User):
         return None
     # The race's facts are read with it on its page: a race without a path asks for no stages.
-    state = paths.path_state(race) if facts_of(race).has_path else paths.PathState(stages=[])
+    state = paths.path_view(race) if facts_of(race).has_path else paths.PathView(stages=[])
     if not state.stages and not viewer.is_staff:
         return None
     return render_part(

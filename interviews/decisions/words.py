@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interviews.decisions.paths import PathState
-from interviews.votes.models import Vote
+from interviews.decisions.paths import PathOf, VoteLike
 from interviews.votes.stage_words import (
     body_words,
     endorsed_in,
@@ -22,14 +21,14 @@ from interviews.votes.stage_words import (
 )
 
 
-def _record(vote: Vote) -> dict[str, Any]:
+def _record(vote: VoteLike) -> dict[str, Any]:
     record = vote.record
     if record is None:
         raise ValueError("only a final vote has a record")
     return record
 
 
-def _clause(vote: Vote) -> str:
+def _clause(vote: VoteLike) -> str:
     """A stage's result as a clause of the decision's sentence (the choosing stage without its terms again)."""
     record = _record(vote)
     stage = record.get("stage") or {}
@@ -55,7 +54,7 @@ def _joined(clauses: list[str]) -> str:
     return ", ".join(clauses[:-1]) + f" and {clauses[-1]}"
 
 
-def _since(state: PathState, start: Vote | None) -> list[Vote]:
+def _since(state: PathOf[Any, Any], start: VoteLike | None) -> list[VoteLike]:
     """The final stage votes from `start` on (all of them when None), rescissions left out."""
     votes = [v for v in state.finals if v.stage_mode != "rescind"]
     if start is not None and start in votes:
@@ -63,7 +62,7 @@ def _since(state: PathState, start: Vote | None) -> list[Vote]:
     return votes
 
 
-def decision_words(state: PathState) -> str:
+def decision_words(state: PathOf[Any, Any]) -> str:
     """The decision so far in one sentence; '' before any stage has voted."""
     if not state.finals:
         return f"Awaiting {state.current.name}." if state.current is not None else ""
@@ -95,7 +94,7 @@ def decision_words(state: PathState) -> str:
     return text[0].upper() + text[1:] + waiting + "."
 
 
-def _outcome_head(state: PathState) -> str:
+def _outcome_head(state: PathOf[Any, Any]) -> str:
     decided = state.decided_by
     assert decided is not None
     if state.endorsement is not None:

@@ -48,6 +48,18 @@ def parsed_record(text: str) -> dict[str, Any]:
     return parsed
 
 
+def result_words(record: dict[str, Any] | None) -> str:
+    """A vote's result in words from its final record ('' before it is final): `Vote.result_text`,
+    and the same for the race page's rows of votes (`services.VoteRow`)."""
+    if record is None:
+        return ""
+    if record.get("stage"):
+        words = stage_result_words(record)
+        return words[0].upper() + words[1:]
+    result = record["result"]
+    return summary_in_words(Outcome(result["outcome"]), result["winner"], result["reason"])
+
+
 class Vote(Model):
     __tablename__ = "votes"
 
@@ -138,14 +150,7 @@ class Vote(Model):
     @property
     def result_text(self) -> str:
         """The result in words, read from the hashed final record: what pages show is what verify checks."""
-        record = self.record
-        if record is None:
-            return ""
-        if record.get("stage"):
-            words = stage_result_words(record)
-            return words[0].upper() + words[1:]
-        result = record["result"]
-        return summary_in_words(Outcome(result["outcome"]), result["winner"], result["reason"])
+        return result_words(self.record)
 
     @property
     def record(self) -> dict[str, Any] | None:

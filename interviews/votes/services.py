@@ -17,7 +17,7 @@ from fractions import Fraction
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Row, Select, bindparam, select, update
+from sqlalchemy import Integer, Row, Select, bindparam, exists, select, update
 from sqlalchemy.orm import joinedload
 
 from interviews.audit.services import diff, record
@@ -38,6 +38,7 @@ from interviews.votes.models import (
     VotePublication,
     VoteStatus,
     parsed_record,
+    result_words,
 )
 from interviews.votes.record import build_publication_record, build_record, canonical_json, sha256_hex
 from interviews.votes.rules import Rule, rule_of_vote
@@ -173,6 +174,74 @@ def votes_of_race(race: Race) -> list[Vote]:
             memo[key] = []
         else:
             memo[key] = list(db.session.scalars(_votes_of_race(), {"race_id": race.id}))
+    return list(memo[key])
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRow:
+    """A vote as the race page lists it and its decision path reads it (`decisions.paths.path_view`):
+    its own columns and whether it was published, read as a plain row. The names and properties are
+    `Vote`'s, so the templates and `path_state`'s logic read either."""
+
+    id: int
+    held_on: date
+    stage_name: str
+    status: VoteStatus
+    stage_id: int | None
+    stage_mode: str | None
+    chain_position: int | None
+    verdict: str | None
+    decides: bool | None
+    record_json: str | None
+    is_published: bool
+
+    @property
+    def is_final(self) -> bool:
+        return self.status is VoteStatus.final
+
+    @property
+    def record(self) -> dict[str, Any] | None:
+        return parsed_record(self.record_json) if self.record_json else None
+
+    @property
+    def result_text(self) -> str:
+        return result_words(self.record)
+
+
+@cache
+def _vote_rows_of_race() -> Select[Any]:
+    """`VoteRow`'s columns, built once per process (bound: `race_id`): the race page reads it on every visit."""
+    published = exists().where(VotePublication.vote_id == Vote.id)
+    return (
+        select(
+            Vote.id,
+            Vote.held_on,
+            Vote.stage_name,
+            Vote.status,
+            Vote.stage_id,
+            Vote.stage_mode,
+            Vote.chain_position,
+            Vote.verdict,
+            Vote.decides,
+            Vote.record_json,
+            published.label("is_published"),
+        )
+        .where(Vote.race_id == bindparam("race_id", type_=Integer))
+        .order_by(Vote.held_on, Vote.id)
+    )
+
+
+def vote_rows_of_race(race: Race) -> list[VoteRow]:
+    """The race's votes as `VoteRow`s, in the order they were held, read once per request: the race
+    page's votes and its decision path both list them, and only show them (services read `Vote`s)."""
+    memo = request_memo()
+    key = ("vote-rows-of-race", race.id)
+    if key not in memo:
+        facts = known_facts(race.id)  # on the race page: a race with no vote yet asks for none
+        if facts is not None and not facts.has_votes:
+            memo[key] = []
+        else:
+            memo[key] = [VoteRow(*row) for row in read_rows(_vote_rows_of_race(), {"race_id": race.id})]
     return list(memo[key])
 
 

@@ -350,7 +350,7 @@ def race_section(race: Race, viewer: object) -> str | None:
         "votes/_race_section.html",
         race=race,
         rule_words=describe(rule_of_race(race)),
-        votes=services.votes_of_race(race),
+        votes=services.vote_rows_of_race(race),
         is_staff=viewer.is_staff,
         has_path=facts_of(race).has_path,
     )

@@ -73,6 +73,24 @@ class Row:
     motions: list[paths.MotionSpec] = field(default_factory=list)
 
 
+def assert_the_race_page_reads_the_same(race: Race) -> None:
+    """The race page's view of the path, read as rows (`path_view`), stands where the services' does."""
+
+    def ids(state: Any) -> dict[str, Any]:
+        one = ("current", "recommendation", "decided_by", "rescinded_by", "pending")
+        return {
+            "stages": [s.id for s in state.stages],
+            "finals": [v.id for v in state.finals],
+            **{name: getattr(getattr(state, name), "id", None) for name in one},
+            "can_rescind": state.can_rescind,
+        }
+
+    state, view = paths.path_state(race), paths.path_view(race)
+    assert ids(view) == ids(state)
+    assert [s.body_name for s in view.stages] == [s.body.name for s in state.stages]
+    assert decision_words(view) == decision_words(state)
+
+
 def ballots_of(**counts: int) -> list[str]:
     out: list[str] = []
     for choice, n in counts.items():
@@ -205,6 +223,8 @@ def test_each_preset_end_to_end(race: Race, staffer: Any, row: Row) -> None:
     state = paths.path_state(race)
     assert state.decided and state.current is None
     assert decision_words(state) == row.decision
+    assert decision_words(paths.path_view(race)) == row.decision
+    assert_the_race_page_reads_the_same(race)
 
 
 def test_a_failed_ratification_sends_the_race_back_and_says_so(race: Race, staffer: Any) -> None:
@@ -221,6 +241,7 @@ def test_a_failed_ratification_sends_the_race_back_and_says_so(race: Race, staff
         "The Board of Directors did not ratify it: 50.0%, short of the 58% required; "
         "awaiting PAC Council recommendation."
     )
+    assert_the_race_page_reads_the_same(race)
 
 
 def test_the_race_page_words_a_recommendation_awaiting_the_next_stage(race: Race, staffer: Any) -> None:
@@ -232,6 +253,17 @@ def test_the_race_page_words_a_recommendation_awaiting_the_next_stage(race: Race
     assert decision_words(paths.path_state(race)) == (
         "The Political Committee recommended Sam Lee 2-1; awaiting Board ratification."
     )
+    assert decision_words(paths.path_view(race)) == (
+        "The Political Committee recommended Sam Lee 2-1; awaiting Board ratification."
+    )
+    assert_the_race_page_reads_the_same(race)
+    # The board's vote prepared, not yet held: both read it as the stage's pending vote.
+    seat(stages[1].body, 3, actor=staffer)
+    board = paths.prepare_stage_vote(race, stages[1], held_on=HELD, motion="Ratify", actor=staffer)
+    db.session.commit()
+    assert paths.path_view(race).pending is not None
+    assert paths.path_view(race).pending.id == board.id  # type: ignore[union-attr]
+    assert_the_race_page_reads_the_same(race)
 
 
 # --- bad input: a clear message, nothing stored changed ------------------------------------------
@@ -299,6 +331,7 @@ def test_a_rescinded_recommendation_cannot_be_ratified(race: Race, staffer: Any)
         "The recommendation Board ratification would ratify was rescinded",
     )
     assert paths.path_state(race).current == stages[0]  # the committee chooses again
+    assert_the_race_page_reads_the_same(race)
 
 
 def test_weights_that_are_zero_or_negative_are_refused(race: Race, staffer: Any) -> None:
