@@ -11,6 +11,7 @@ Casting ballots is in ballots.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
@@ -166,14 +167,19 @@ def _votes_of_race() -> Select[tuple[Vote]]:
 def votes_of_race(race: Race) -> list[Vote]:
     """The race's votes, each with its publication (the pages say which were published), in the order
     they were held. Read once per request: the race page's votes and decision path both list them."""
+    return _once_per_request(
+        "votes-of-race", race, lambda: list(db.session.scalars(_votes_of_race(), {"race_id": race.id}))
+    )
+
+
+def _once_per_request(kind: str, race: Race, read: Callable[[], list[Any]]) -> list[Any]:
+    """The race's votes read once per request by `read`; none read on the race page when its facts
+    (read with the race) say no vote was prepared."""
     memo = request_memo()
-    key = ("votes-of-race", race.id)
+    key = (kind, race.id)
     if key not in memo:
-        facts = known_facts(race.id)  # on the race page: a race with no vote yet asks for none
-        if facts is not None and not facts.has_votes:
-            memo[key] = []
-        else:
-            memo[key] = list(db.session.scalars(_votes_of_race(), {"race_id": race.id}))
+        facts = known_facts(race.id)
+        memo[key] = [] if facts is not None and not facts.has_votes else read()
     return list(memo[key])
 
 
@@ -234,15 +240,11 @@ def _vote_rows_of_race() -> Select[Any]:
 def vote_rows_of_race(race: Race) -> list[VoteRow]:
     """The race's votes as `VoteRow`s, in the order they were held, read once per request: the race
     page's votes and its decision path both list them, and only show them (services read `Vote`s)."""
-    memo = request_memo()
-    key = ("vote-rows-of-race", race.id)
-    if key not in memo:
-        facts = known_facts(race.id)  # on the race page: a race with no vote yet asks for none
-        if facts is not None and not facts.has_votes:
-            memo[key] = []
-        else:
-            memo[key] = [VoteRow(*row) for row in read_rows(_vote_rows_of_race(), {"race_id": race.id})]
-    return list(memo[key])
+    return _once_per_request(
+        "vote-rows-of-race",
+        race,
+        lambda: [VoteRow(*row) for row in read_rows(_vote_rows_of_race(), {"race_id": race.id})],
+    )
 
 
 def final_vote_of_race(race_id: int) -> Vote | None:

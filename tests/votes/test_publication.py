@@ -9,9 +9,8 @@ from interviews.votes import ballots, services
 from tests.votes.conftest import option_id
 
 
-def test_candidate_links_and_the_public_page_show_no_result_before_publication(
-    client, make_member, sent_race, secretary
-):
+def final_vote_for_candidate_a(make_member, sent_race, secretary):  # type: ignore[no-untyped-def]
+    """A race whose invitations were sent, and its vote: three members for Candidate A, finalised."""
     members = [make_member() for _ in range(3)]
     race, _letter, sent = sent_race(quorum_kind=QuorumKind.none)
     vote = services.prepare_vote(race, held_on=race.election_date, motion="Endorse?", actor=secretary)
@@ -21,6 +20,13 @@ def test_candidate_links_and_the_public_page_show_no_result_before_publication(
     services.close_vote(vote, actor=secretary)
     services.finalise_vote(vote, actor=secretary)
     db.session.commit()
+    return race, sent, vote
+
+
+def test_candidate_links_and_the_public_page_show_no_result_before_publication(
+    client, make_member, sent_race, secretary
+):
+    race, sent, vote = final_vote_for_candidate_a(make_member, sent_race, secretary)
 
     for invitation in sent:
         page = client.get(f"/invitation/{make_token(invitation)}")
@@ -39,15 +45,7 @@ def test_candidate_links_and_the_public_page_show_no_result_before_publication(
 
 
 def test_the_race_page_says_whether_a_final_vote_was_published(client, auth, make_member, sent_race, secretary):
-    members = [make_member() for _ in range(3)]
-    race, _letter, _sent = sent_race(quorum_kind=QuorumKind.none)
-    vote = services.prepare_vote(race, held_on=race.election_date, motion="Endorse?", actor=secretary)
-    services.open_vote(vote, actor=secretary)
-    for member in members:
-        ballots.cast_ballot(vote, member, option_id(vote, "Candidate A"), actor=member)
-    services.close_vote(vote, actor=secretary)
-    services.finalise_vote(vote, actor=secretary)
-    db.session.commit()
+    race, _sent, vote = final_vote_for_candidate_a(make_member, sent_race, secretary)
     auth.login("staff")
     public_link = f'<a href="/results/{vote.id}">published</a>'
 
