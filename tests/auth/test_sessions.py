@@ -198,3 +198,33 @@ def test_a_forged_or_malformed_id_is_an_anonymous_visitor(app, make_user):  # ty
         with client.session_transaction() as session:
             session["_user_id"] = token
         assert not signed_in(client), token
+
+
+def test_the_signed_in_account_is_the_sessions_own_unchanged_object(
+    app: Flask, client: FlaskClient, auth: Any, count_queries: Any
+) -> None:
+    """The cookie's account is read as a row and made the session's object (sessions._session_user):
+    it must be what loading it gives, a persistent object with the stored values and nothing to write."""
+    from sqlalchemy import inspect, text
+
+    from interviews.auth.sessions import user_for_token
+
+    me = auth.login("leader")
+    token, user_id = me.get_id(), me.id
+    db.session.expunge_all()  # a new request's session holds nothing yet
+    with app.test_request_context("/"):
+        user = user_for_token(token)
+        assert user is not None
+        state = inspect(user)
+        assert state.persistent and not state.modified and user in db.session
+        stored = db.session.execute(text("SELECT * FROM users WHERE id = :id"), {"id": user_id}).mappings().one()
+        assert user.email == stored["email"] and user.name == stored["name"]
+        assert user.role.value == stored["role"] and user.session_version == stored["session_version"]
+        assert user.created_at.tzinfo is not None  # the column's own conversion: an aware time
+        assert list(user.recovery_codes) == []  # a relationship still loads
+        assert db.session.get(User, user_id) is user  # the identity map holds it: no second object
+        assert user_for_token(token) is user  # read again (a sign-in halfway through): the same object
+    with count_queries() as queries:
+        assert client.get("/dashboard").status_code == 200
+    assert not [s for s in queries.statements if s.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert queries.reads_of("users") == 1
