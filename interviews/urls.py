@@ -34,7 +34,6 @@ def row_url(endpoint: str, field: str, **values: Any) -> Callable[[int], str]:
 # Links remembered per process: the pages' links name a few hundred endpoints and ids, a list's rows
 # more; past this many the memo starts again rather than grow with every id ever linked.
 _MOST_LINKS = 20_000
-_PLAIN_VALUES = (int, str)
 
 
 class App(Flask):
@@ -88,8 +87,9 @@ class App(Flask):
             return None
         if not has_request_context() or any(self.url_default_functions.values()):
             return None
-        if not all(type(value) in _PLAIN_VALUES for value in values.values()):
-            return None
-        # The type beside each value: 1 and "1" build different query strings.
-        named = tuple(sorted((name, type(value), value) for name, value in values.items()))
-        return (endpoint, request.script_root, anchor, named)
+        for value in values.values():
+            # Exactly int or str: not a bool, which equals 1 as a key but builds "True".
+            if type(value) is not int and type(value) is not str:
+                return None
+        # Values in the caller's order: another order is another key for the same address, never a wrong one.
+        return (endpoint, request.script_root, anchor, *values.items())
