@@ -183,3 +183,39 @@ def test_a_driver_error_on_the_cursor_is_the_error_sqlalchemy_raises(stored: Rac
 
     assert type(through_cursor.value) is type(through_sqlalchemy.value)
     assert "reads_scratch" in str(through_cursor.value)
+
+
+# --- objects made from plain rows (database.loaded) ------------------------------------------------
+
+
+def test_an_object_made_from_its_row_is_what_loading_it_gives(stored: Race, count_queries: Any) -> None:
+    """`loaded` makes the session's object from a row of `object_columns`: the expected values are the
+    ORM's own load of the same race, in another session."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import Session
+
+    from interviews.database import loaded, object_columns
+
+    race_id, names = stored.id, sorted(c.name for c in stored.candidates)
+    with Session(db.engine) as other:
+        expected = other.get(Race, race_id)
+        assert expected is not None
+        columns = {attribute.key: getattr(expected, attribute.key) for attribute in inspect(Race).column_attrs}
+    db.session.expunge_all()
+    statement = select(*object_columns(Race)).where(Race.id == bindparam("id", type_=Integer))
+    for _ in range(3):  # the third on the cursor path
+        race = loaded(Race, read_rows(statement, {"id": race_id}).one()._asdict())
+        state = inspect(race)
+        assert state.persistent and not state.modified
+        assert {key: getattr(race, key) for key in columns} == columns
+        assert race.closed_at == datetime(2026, 12, 1, 15, 30, tzinfo=UTC)
+        assert db.session.get(Race, race_id) is race  # one object for the row, as the ORM keeps
+    assert sorted(c.name for c in race.candidates) == names  # its relationships load
+
+    with count_queries() as queries:
+        race.title = "Mayor of Springfield"
+        db.session.commit()
+    writes = [s for s in queries.statements if s.lstrip().upper().startswith("UPDATE")]
+    assert len(writes) == 1 and "title" in writes[0] and "office" not in writes[0]  # only what changed
+    with Session(db.engine) as other:
+        assert other.get(Race, race_id).title == "Mayor of Springfield"  # type: ignore[union-attr]

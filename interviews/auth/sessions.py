@@ -17,11 +17,10 @@ from typing import Any
 
 from flask import current_app, request, session
 from flask_login import login_user
-from sqlalchemy import Integer, Select, bindparam, inspect, select, update
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import Integer, Select, bindparam, select, update
 
 from interviews.auth.models import User
-from interviews.database import read_rows
+from interviews.database import loaded, object_columns, read_rows
 from interviews.extensions import db
 from interviews.security import MAX_ID
 
@@ -43,41 +42,22 @@ def parse_token(token: str) -> tuple[int, int] | None:
 
 @cache
 def _user_by_id() -> Select[Any]:
-    """The account's columns, each named by its attribute (bound: `id`). Built once per process: every
-    signed-in request runs it, and building it per call (as `Session.get` does) cost more than running it."""
-    columns = [attribute.columns[0].label(attribute.key) for attribute in inspect(User).column_attrs]
-    return select(*columns).where(User.id == bindparam("id", type_=Integer))
+    """The account's columns (bound: `id`). Built once per process: every signed-in request runs it,
+    and building it per call (as `Session.get` does) cost more than running it."""
+    return select(*object_columns(User)).where(User.id == bindparam("id", type_=Integer))
 
 
 def user_for_token(token: str) -> User | None:
-    """The active account a cookie names, if its session has not been ended since it was issued."""
+    """The active account a cookie names, if its session has not been ended since it was issued.
+    Read as a plain row and made the session's object (`database.loaded`): every signed-in request
+    starts here."""
     parsed = parse_token(token)
     if parsed is None:
         return None
     row = read_rows(_user_by_id(), {"id": parsed[0]}).first()
     if row is None or not row.active or row.session_version != parsed[1]:
         return None
-    return _session_user(row._asdict())
-
-
-def _session_user(values: dict[str, Any]) -> User:
-    """The account as the session's own object, made from its row as the ORM makes a loaded one: every
-    signed-in request starts with this read. Sampled with py-spy, reading the account was 20% of the
-    staff dashboard's CPU through the ORM and is 14% this way (the rest is mostly the pool's checkout
-    and the transaction's BEGIN, which the first read of any request pays). The object is the same as a
-    loaded one: in the session's identity map, with no change pending, its relationships lazy.
-
-    An object the session holds already (a sign-in halfway through, read twice) is the one returned."""
-    session = db.session()
-    known = session.identity_map.get(session.identity_key(User, values["id"]))
-    if known is not None:
-        user: User = known
-        return user
-    user = inspect(User).class_manager.new_instance()
-    user.__dict__.update(values)  # the ORM's own store of loaded values (`InstanceState.dict`)
-    make_transient_to_detached(user)  # loaded, unchanged: nothing to flush
-    session.add(user)
-    return user
+    return loaded(User, row._asdict())
 
 
 def end_every_session(user: User) -> None:
