@@ -26,6 +26,7 @@ from interviews.invitations.models import (
 )
 from interviews.pagination import Page, paginate
 from interviews.races.models import Candidate, Race
+from interviews.reads import PlainRow
 from interviews.scheduling.models import Interview, Location
 from interviews.types import UTCDateTime, utcnow
 
@@ -350,8 +351,23 @@ def _figures() -> Select[Any]:
     )
 
 
-def summary(race: Race, letter: InvitationLetter, now: datetime | None = None, *, digest: str | None = None) -> Summary:
-    """`digest`: also count the invitations that carry it (the ledger's proof asks for the letter's)."""
+@cache
+def _letter_of_race() -> Select[Any]:
+    """Built once per process (bound: `race_id`): the race page reads it on every visit."""
+    return select(InvitationLetter.id, InvitationLetter.respond_by, InvitationLetter.timezone).where(
+        InvitationLetter.race_id == bindparam("race_id", type_=Integer)
+    )
+
+
+def letter_of_race(race: Race) -> PlainRow | None:
+    """The race's letter as the race page names it, a plain row of its `id`, `respond_by` and
+    `timezone` (None before it is written): that page shows no more of it."""
+    return read_rows(_letter_of_race(), {"race_id": race.id}).first()
+
+
+def summary(race: Race, letter: Any, now: datetime | None = None, *, digest: str | None = None) -> Summary:
+    """The letter's figures. `letter`: its `InvitationLetter`, or a row with its `id` (`letter_of_race`).
+    `digest`: also count the invitations that carry it (the ledger's proof asks for the letter's)."""
     params = {"letter_id": letter.id, "race_id": race.id, "now": now or utcnow(), "digest": digest or ""}
     row = read_rows(_figures(), params).one()
     counts = {status: getattr(row, status.name) for status in InvitationStatus if getattr(row, status.name)}

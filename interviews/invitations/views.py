@@ -341,7 +341,7 @@ def ledger(race_id: int) -> ResponseReturnValue:
 def race_section(race: Race, viewer: object) -> str | None:
     if race is None or not getattr(viewer, "is_authenticated", False):
         return None
-    letter = race.letter
+    letter = ledger_data.letter_of_race(race)  # a row: the race page reads the race itself as one too
     return render_part(
         "invitations/_race_section.html",
         race=race,

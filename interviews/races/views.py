@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from interviews.access import allow, signed_in_user
 from interviews.auth.models import User
-from interviews.database import read_rows
+from interviews.database import loaded, object_columns, read_rows
 from interviews.extensions import db
 from interviews.forms import ConfirmForm, switch_form
 from interviews.invitations.models import Invitation
@@ -31,25 +31,42 @@ CloseForm = switch_form("closed")
 
 
 @cache
-def _race_by_id(with_letter: bool, with_facts: bool) -> Select[Any]:
+def _race_by_id(with_letter: bool) -> Select[Any]:
     """Built once per process (bound: `id`): every page of a race opens with it."""
     query: Select[Any] = select(Race).where(Race.id == bindparam("id", type_=Integer))
-    if with_facts:
-        query = query.add_columns(*fact_columns())
     return query.options(joinedload(Race.letter)) if with_letter else query
+
+
+@cache
+def _race_with_facts() -> Select[Any]:
+    """The race's columns and its `facts_of`, one plain row (bound: `id`), built once per process."""
+    return select(*object_columns(Race), *fact_columns()).where(Race.id == bindparam("id", type_=Integer))
 
 
 def get_race_or_404(race_id: int, *, with_letter: bool = False, with_facts: bool = False) -> Race:
     """`with_letter`: the race's invitation letter read in the same statement, for a page that shows it
-    (the race page, the ledger), rather than in one more when the page first asks for it. `with_facts`:
-    its `facts_of` too, for a page whose parts ask for them (the race page)."""
-    row = db.session.execute(_race_by_id(with_letter, with_facts), {"id": race_id}).first()
-    if row is None:
-        abort(404)
-    race: Race = row[0]
-    if with_facts:
+    (the ledger), rather than in one more when the page first asks for it. `with_facts`: its `facts_of`
+    too, for a page whose parts ask for them (the race page, which reads it as a plain row and makes
+    the race's object from it: through the ORM that read was a tenth of the page's CPU)."""
+    if with_facts and not with_letter:
+        row = read_rows(_race_with_facts(), {"id": race_id}).first()
+        if row is None:
+            abort(404)
+        values = row._asdict()
+        race = loaded(Race, {key: values[key] for key in _race_keys()})
         remember_facts(race.id, row)
-    return race
+        return race
+    found: Race | None = db.session.scalars(_race_by_id(with_letter), {"id": race_id}).first()
+    if found is None:
+        abort(404)
+    if with_facts:
+        facts_of(found)
+    return found
+
+
+@cache
+def _race_keys() -> tuple[str, ...]:
+    return tuple(column.key for column in object_columns(Race))
 
 
 def get_candidate_or_404(race: Race, candidate_id: int) -> Candidate:
@@ -161,7 +178,7 @@ def _interview_rows(race: Race) -> tuple[Page[Any], dict[int, list[str]]]:
 @allow("leader", "staff", "admin")
 def detail(race_id: int) -> ResponseReturnValue:
     """The race page: its candidates and its interviews, a page of each (a fixed number of queries)."""
-    race = get_race_or_404(race_id, with_letter=True, with_facts=True)
+    race = get_race_or_404(race_id, with_facts=True)
     interviews, panels = _interview_rows(race)
     facts = facts_of(race)  # the sections below read it too
     return render_template(
