@@ -321,11 +321,16 @@ class Summary:
 
 
 @cache
-def _figures() -> Select[Any]:
+def _figures(of_race: bool = False) -> Select[Any]:
     """Every figure of `Summary` in one statement, built once per process (bound: `letter_id`, `race_id`,
-    `now`, `digest`). Three statements before, one of them joining every invitation to its candidate."""
-    letter_id = bindparam("letter_id", type_=Integer)
+    `now`, `digest`). Three statements before, one of them joining every invitation to its candidate.
+
+    `of_race`: the race's letter found by the statement itself (bound: no `letter_id`), with the three
+    fields of it the race page shows (`letter_id`, `respond_by`, `timezone`; None before it is written):
+    that page read them in a statement of their own."""
     race_id = bindparam("race_id", type_=Integer)
+    letter_of_race = select(InvitationLetter.id).where(InvitationLetter.race_id == race_id).scalar_subquery()
+    letter_id: Any = letter_of_race if of_race else bindparam("letter_id", type_=Integer)
     running = select(func.count()).where(Candidate.race_id == race_id, Candidate.withdrawn_at.is_(None))
     # Invited and since left the race: found from the few who left (their partial index), so that the
     # invited who still run are the invitations less these. A letter invites only its race's candidates.
@@ -337,8 +342,20 @@ def _figures() -> Select[Any]:
     )
     slots_of = select(func.count()).where(Slot.letter_id == letter_id)
     free = slots_of.where(Slot.taken_by_id.is_(None), Slot.starts_at > bindparam("now", type_=UTCDateTime))
+    letter_fields = (
+        (
+            letter_of_race.label("letter_id"),
+            *(
+                select(column).where(InvitationLetter.race_id == race_id).scalar_subquery().label(column.key)
+                for column in (InvitationLetter.respond_by, InvitationLetter.timezone)
+            ),
+        )
+        if of_race
+        else ()
+    )
     return (
         select(
+            *letter_fields,
             *(func.count().filter(Invitation.status == status).label(status.name) for status in InvitationStatus),
             func.count().filter(Invitation.content_digest == bindparam("digest", type_=String)).label("carrying"),
             running.scalar_subquery().label("running"),
@@ -351,25 +368,31 @@ def _figures() -> Select[Any]:
     )
 
 
-@cache
-def _letter_of_race() -> Select[Any]:
-    """Built once per process (bound: `race_id`): the race page reads it on every visit."""
-    return select(InvitationLetter.id, InvitationLetter.respond_by, InvitationLetter.timezone).where(
-        InvitationLetter.race_id == bindparam("race_id", type_=Integer)
-    )
+@dataclass(frozen=True)
+class LetterFields:
+    """The race's letter as the race page names it: no more of it is shown there."""
+
+    id: int
+    respond_by: datetime
+    timezone: str
 
 
-def letter_of_race(race: Race) -> PlainRow | None:
-    """The race's letter as the race page names it, a plain row of its `id`, `respond_by` and
-    `timezone` (None before it is written): that page shows no more of it."""
-    return read_rows(_letter_of_race(), {"race_id": race.id}).first()
+def race_figures(race: Race, now: datetime | None = None) -> tuple[LetterFields, Summary] | None:
+    """The race's letter as the race page names it and its `Summary`, in one statement; None before the
+    letter is written."""
+    row = read_rows(_figures(of_race=True), {"race_id": race.id, "now": now or utcnow(), "digest": ""}).one()
+    if row.letter_id is None:
+        return None
+    return LetterFields(row.letter_id, row.respond_by, row.timezone), _summary_of(row, None)
 
 
-def summary(race: Race, letter: Any, now: datetime | None = None, *, digest: str | None = None) -> Summary:
-    """The letter's figures. `letter`: its `InvitationLetter`, or a row with its `id` (`letter_of_race`).
-    `digest`: also count the invitations that carry it (the ledger's proof asks for the letter's)."""
+def summary(race: Race, letter: InvitationLetter, now: datetime | None = None, *, digest: str | None = None) -> Summary:
+    """`digest`: also count the invitations that carry it (the ledger's proof asks for the letter's)."""
     params = {"letter_id": letter.id, "race_id": race.id, "now": now or utcnow(), "digest": digest or ""}
-    row = read_rows(_figures(), params).one()
+    return _summary_of(read_rows(_figures(), params).one(), digest)
+
+
+def _summary_of(row: PlainRow, digest: str | None) -> Summary:
     counts = {status: getattr(row, status.name) for status in InvitationStatus if getattr(row, status.name)}
     invited_running = sum(counts.values()) - row.invited_left
     return Summary(

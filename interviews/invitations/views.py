@@ -341,13 +341,9 @@ def ledger(race_id: int) -> ResponseReturnValue:
 def race_section(race: Race, viewer: object) -> str | None:
     if race is None or not getattr(viewer, "is_authenticated", False):
         return None
-    letter = ledger_data.letter_of_race(race)  # a row: the race page reads the race itself as one too
-    return render_part(
-        "invitations/_race_section.html",
-        race=race,
-        letter=letter,
-        summary=ledger_data.summary(race, letter) if letter else None,
-    )
+    figures = ledger_data.race_figures(race)  # rows: the race page reads the race itself as one too
+    letter, summary = figures if figures else (None, None)
+    return render_part("invitations/_race_section.html", race=race, letter=letter, summary=summary)
 
 
 @section("dashboard", order=15)
