@@ -184,6 +184,16 @@ def test_a_driver_error_on_the_cursor_is_the_error_sqlalchemy_raises(stored: Rac
     assert type(through_cursor.value) is type(through_sqlalchemy.value)
     assert "reads_scratch" in str(through_cursor.value)
 
+    # The connection goes on: reads after the error, on the cursor path again, get their own rows.
+    names = select(Candidate.name).where(Candidate.race_id == bindparam("race_id", type_=Integer))
+    names = names.order_by(Candidate.name)
+    titles = select(Race.title).where(Race.id == bindparam("id", type_=Integer))
+    expected_names = [c.name for c in sorted(stored.candidates, key=lambda c: c.name)]
+    for _ in range(3):
+        assert [row.name for row in read_rows(names, {"race_id": stored.id})] == expected_names
+        assert read_rows(titles, {"id": stored.id}).one().title == "Mayor"
+        assert read_rows(names, {"race_id": stored.id + 1000}).all() == []
+
 
 # --- objects made from plain rows (database.loaded) ------------------------------------------------
 
