@@ -9,16 +9,15 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Integer, Select, bindparam, delete, exists, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from interviews.audit.services import record
 from interviews.auth.models import User
-from interviews.database import read_rows
 from interviews.extensions import db
 from interviews.notes.models import Note, NoteDraft, NoteRevision, Question, QuestionList, Visibility
 from interviews.notes.visibility import can_read_visibility, may_write_notes, on_panel, visible_notes
 from interviews.races.models import Race
-from interviews.reads import PlainRow
+from interviews.races.stages import figures_of, race_figures
 from interviews.scheduling.models import Interview, PanelSeat
 from interviews.types import utcnow
 from interviews.votes.models import Vote
@@ -73,23 +72,33 @@ def latest_question_list(race: Race) -> QuestionList | None:
     return db.session.scalars(_latest_question_list(), {"race_id": race.id}).unique().first()
 
 
-@cache
-def _latest_list_figures() -> Select[Any]:
-    """Built once per process (bound: `race_id`): the newest list's version and how many questions it has."""
-    return (
-        select(QuestionList.version, func.count(Question.id).label("questions"))
-        .outerjoin(Question, Question.question_list_id == QuestionList.id)
-        .where(QuestionList.race_id == bindparam("race_id", type_=Integer))
-        .group_by(QuestionList.id, QuestionList.version)
-        .order_by(QuestionList.version.desc())
-        .limit(1)
+@race_figures
+def _question_list_figures() -> tuple[Any, ...]:
+    """The newest list's version and how many questions it has, read with the race's facts."""
+    newest = aliased(QuestionList)
+    latest = select(func.max(newest.version)).where(newest.race_id == Race.id).scalar_subquery()
+    questions = (
+        select(func.count(Question.id))
+        .join(QuestionList, QuestionList.id == Question.question_list_id)
+        .where(QuestionList.race_id == Race.id, QuestionList.version == latest)
+        .scalar_subquery()
     )
+    return latest.label("notes_list_version"), questions.label("notes_list_questions")
 
 
-def latest_list_figures(race: Race) -> PlainRow | None:
-    """The race's latest question list as the race page names it: a row of `version` and `questions`
-    (how many), counted by the database, or None before the first list."""
-    return read_rows(_latest_list_figures(), {"race_id": race.id}).first()
+@dataclass(frozen=True)
+class ListFigures:
+    version: int
+    questions: int
+
+
+def latest_list_figures(race: Race) -> ListFigures | None:
+    """The race's latest question list as the race page names it: its `version` and how many
+    `questions` it has, counted by the database and read with the race's facts; None before the first."""
+    figures = figures_of(race)
+    if figures.notes_list_version is None:
+        return None
+    return ListFigures(figures.notes_list_version, figures.notes_list_questions)
 
 
 def question_lists(race: Race) -> Sequence[QuestionList]:

@@ -7,7 +7,7 @@ stored as `Race.closed_at`; every other stage follows from what happened, so it 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -85,6 +85,28 @@ class RaceFacts:
     has_path: bool  # it decides in stages (the decisions feature; read by table, which builds on this one)
     has_polls: bool  # member polls were recorded (the notes feature's; the race page reads none otherwise)
     has_votes: bool  # a vote was prepared, in any state (the race page reads none otherwise)
+    figures: Any  # the row they were read from, with the features' `race_figures` by their labels
+
+
+# --- what features read of a race with its facts --------------------------------------------------
+#
+# A feature whose part of the race page names a figure of the race (the notes': the question list's
+# version and how many questions it has) registers its columns here, correlated with `Race.id` and
+# labelled with the feature's name first. They are read in the statement of the race's facts (on the
+# race page, the race's own), where the part read them in a statement of its own.
+
+_figure_builders: list[Callable[[], tuple[ColumnElement[Any], ...]]] = []
+
+
+def race_figures(build: Callable[[], tuple[ColumnElement[Any], ...]]) -> Callable[[], tuple[ColumnElement[Any], ...]]:
+    """Register a feature's labelled columns, built when the facts' statement is first built: at import."""
+    _figure_builders.append(build)
+    return build
+
+
+def figures_of(race: Race) -> Any:
+    """The features' `race_figures` of the race, by their labels, read with its facts."""
+    return facts_of(race).figures
 
 
 @cache
@@ -94,7 +116,8 @@ def fact_columns() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...
     running = running_count().label("running")
     has_path = exists().where(stages.c.race_id == Race.id).label("has_path")
     has_polls = exists().where(polls.c.race_id == Race.id).label("has_polls")
-    return (*stage_columns()[1:], running, has_path, has_polls)
+    figures = (column for build in _figure_builders for column in build())
+    return (*stage_columns()[1:], running, has_path, has_polls, *figures)
 
 
 @cache
@@ -107,7 +130,13 @@ def remember_facts(race_id: int, row: Any) -> RaceFacts:
     """The facts of a row that selected `fact_columns()`, kept for the request as `facts_of` keeps them:
     a page that reads its race with them (the race page) saves the query `facts_of` would run."""
     facts = RaceFacts(
-        stage_from(row), bool(row.decided), int(row.running), bool(row.has_path), bool(row.has_polls), bool(row.voting)
+        stage_from(row),
+        bool(row.decided),
+        int(row.running),
+        bool(row.has_path),
+        bool(row.has_polls),
+        bool(row.voting),
+        row,
     )
     request_memo()[("race-facts", race_id)] = facts
     return facts

@@ -164,14 +164,16 @@ def test_a_poll_is_edited_and_deleted_by_staff_only(client, auth, make_race):  #
     assert db.session.scalar(select(db.func.count(MemberPoll.id))) == 0
 
 
-def test_the_race_page_links_questions_polls_and_record_book(client, auth, make_race, make_questions):  # type: ignore[no-untyped-def]
+def test_the_race_page_links_questions_polls_and_record_book(client, auth, make_race, make_questions, race_page_reads):  # type: ignore[no-untyped-def]
     race = make_race()
     auth.login("staff")
     assert "Question list</a> (none yet)" in " ".join(client.get(f"/races/{race.id}").get_data(as_text=True).split())
     make_questions(race, ["First?"])
     make_questions(race, ["One?", "Two?", "Three?"])
-    page = client.get(f"/races/{race.id}").get_data(as_text=True)
+    shown = race_page_reads(race.id, "question_lists")
+    page = shown.page
     assert "(version 2, 3 questions)" in page  # the newest list, counted
+    assert shown.reads == 0  # its figures come with the race's facts (races.stages.race_figures)
     assert f"/races/{race.id}/questions" in page and f"/races/{race.id}/record" in page
     assert "Member polls" in page and f"/races/{race.id}/polls/new" in page
     auth.logout()
