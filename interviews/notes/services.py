@@ -76,11 +76,14 @@ def latest_question_list(race: Race) -> QuestionList | None:
 def _question_list_figures() -> tuple[Any, ...]:
     """The newest list's version and how many questions it has, read with the race's facts."""
     newest = aliased(QuestionList)
-    latest = select(func.max(newest.version)).where(newest.race_id == Race.id).scalar_subquery()
+    # Correlated with the race's row by name: nested in `questions`, `latest` is not correlated of itself
+    # and would take the newest version of any race's lists.
+    latest = select(func.max(newest.version)).where(newest.race_id == Race.id).correlate(Race).scalar_subquery()
     questions = (
         select(func.count(Question.id))
         .join(QuestionList, QuestionList.id == Question.question_list_id)
         .where(QuestionList.race_id == Race.id, QuestionList.version == latest)
+        .correlate(Race)
         .scalar_subquery()
     )
     return latest.label("notes_list_version"), questions.label("notes_list_questions")

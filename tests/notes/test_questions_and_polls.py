@@ -174,6 +174,12 @@ def test_the_race_page_links_questions_polls_and_record_book(client, auth, make_
     page = shown.page
     assert "(version 2, 3 questions)" in page  # the newest list, counted
     assert shown.reads == 0  # its figures come with the race's facts (races.stages.race_figures)
+    # Another race's lists are its own: newer versions there change nothing here, and the reverse.
+    other = make_race("Another race")
+    for questions in (["A?"], ["B?"], ["C?", "D?"], ["E?"]):
+        make_questions(other, questions)
+    assert "(version 4, 1 question)" in client.get(f"/races/{other.id}").get_data(as_text=True)
+    assert "(version 2, 3 questions)" in client.get(f"/races/{race.id}").get_data(as_text=True)
     assert f"/races/{race.id}/questions" in page and f"/races/{race.id}/record" in page
     assert "Member polls" in page and f"/races/{race.id}/polls/new" in page
     auth.logout()
