@@ -34,6 +34,7 @@ from interviews.questionnaires.models import (
     Stance,
 )
 from interviews.races.models import Candidate, Race
+from interviews.races.stages import figures_of, race_figures
 
 
 @dataclass
@@ -341,8 +342,8 @@ class VersionRow:
 
 @dataclass
 class RaceSummary:
-    """The questionnaire of a race in figures, for the race page: two queries of plain rows, counted by
-    the database."""
+    """The questionnaire of a race in figures, for the race page, counted by the database: read with the
+    race's facts, and the campaigns' statuses in one query more."""
 
     questionnaire: QuestionnaireRow | None
     latest: VersionRow | None
@@ -383,35 +384,48 @@ def _status_counts() -> Select[tuple[str, int]]:
     )
 
 
-@cache
-def _questionnaire_and_latest() -> Select[Any]:
-    """The race's questionnaire and its latest version in one row (a questionnaire may have no version
-    yet), built once per process (bound: `race_id`): the race page reads it on every visit."""
-    return (
-        select(
-            Questionnaire.id,
-            Questionnaire.required_before_booking,
-            QuestionnaireVersion.title,
-            QuestionnaireVersion.version,
-            QuestionnaireVersion.frozen_at,
-            QuestionnaireVersion.respond_by,
-            QuestionnaireVersion.timezone,
-        )
-        .outerjoin(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == Questionnaire.id)
-        .where(Questionnaire.race_id == bindparam("race_id", type_=Integer))
-        .order_by(QuestionnaireVersion.version.desc().nulls_last())
+@race_figures
+def _questionnaire_figures() -> tuple[Any, ...]:
+    """The race's questionnaire and its latest version's fields (a questionnaire may have no version
+    yet), read with the race's facts: the race page read them in a statement of their own."""
+    # Each correlated with the race's row by name: nested a level deeper, a subquery is not correlated
+    # of itself, and would read the first race's questionnaire.
+    questionnaire = select(Questionnaire.id).where(Questionnaire.race_id == Race.id).correlate(Race).scalar_subquery()
+    required = select(Questionnaire.required_before_booking).where(Questionnaire.race_id == Race.id)
+    latest = (
+        select(QuestionnaireVersion.id)
+        .where(QuestionnaireVersion.questionnaire_id == questionnaire)
+        .order_by(QuestionnaireVersion.version.desc())
         .limit(1)
+        .correlate(Race)
+        .scalar_subquery()
+    )
+    version = aliased(QuestionnaireVersion)
+    fields = (version.title, version.version, version.frozen_at, version.respond_by, version.timezone)
+    return (
+        questionnaire.label("questionnaire_id"),
+        required.scalar_subquery().label("questionnaire_required"),
+        *(
+            select(f).where(version.id == latest).correlate(Race).scalar_subquery().label(f"questionnaire_{f.key}")
+            for f in fields
+        ),
     )
 
 
 def race_summary(race: Race) -> RaceSummary:
-    found = read_rows(_questionnaire_and_latest(), {"race_id": race.id}).first()
-    if found is None:
+    found = figures_of(race)
+    if found.questionnaire_id is None:
         return RaceSummary(None, None, {}, 0)
-    questionnaire = QuestionnaireRow(found.id, found.required_before_booking)
+    questionnaire = QuestionnaireRow(found.questionnaire_id, bool(found.questionnaire_required))
     latest = (
-        VersionRow(found.title, found.version, found.frozen_at is not None, found.respond_by, found.timezone)
-        if found.version is not None
+        VersionRow(
+            found.questionnaire_title,
+            found.questionnaire_version,
+            found.questionnaire_frozen_at is not None,
+            found.questionnaire_respond_by,
+            found.questionnaire_timezone,
+        )
+        if found.questionnaire_version is not None
         else None
     )
     rows = read_rows(_status_counts(), {"questionnaire_id": questionnaire.id}).all()
