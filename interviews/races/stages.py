@@ -100,6 +100,8 @@ _figure_builders: list[Callable[[], tuple[ColumnElement[Any], ...]]] = []
 
 def race_figures(build: Callable[[], tuple[ColumnElement[Any], ...]]) -> Callable[[], tuple[ColumnElement[Any], ...]]:
     """Register a feature's labelled columns, built when the facts' statement is first built: at import."""
+    if fact_columns.cache_info().currsize:  # built already: these columns would be missing from it
+        raise RuntimeError(f"{build.__qualname__} registered after the race's facts were first read")
     _figure_builders.append(build)
     return build
 
