@@ -387,28 +387,31 @@ def _status_counts() -> Select[tuple[str, int]]:
 @race_figures
 def _questionnaire_figures() -> tuple[Any, ...]:
     """The race's questionnaire and its latest version's fields (a questionnaire may have no version
-    yet), read with the race's facts: the race page read them in a statement of their own."""
-    # Each correlated with the race's row by name: nested a level deeper, a subquery is not correlated
-    # of itself, and would read the first race's questionnaire.
-    questionnaire = select(Questionnaire.id).where(Questionnaire.race_id == Race.id).correlate(Race).scalar_subquery()
-    required = select(Questionnaire.required_before_booking).where(Questionnaire.race_id == Race.id)
-    latest = (
-        select(QuestionnaireVersion.id)
-        .where(QuestionnaireVersion.questionnaire_id == questionnaire)
-        .order_by(QuestionnaireVersion.version.desc())
-        .limit(1)
-        .correlate(Race)
-        .scalar_subquery()
+    yet), read with the race's facts: the race page read them in a statement of their own. Each a
+    subquery one level deep, correlated with the race's row."""
+    of_race = Questionnaire.race_id == Race.id
+    newest = (
+        (
+            select(column)
+            .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+            .where(of_race)
+            .order_by(QuestionnaireVersion.version.desc())
+            .limit(1)
+            .scalar_subquery()
+            .label(f"questionnaire_{column.key}")
+        )
+        for column in (
+            QuestionnaireVersion.title,
+            QuestionnaireVersion.version,
+            QuestionnaireVersion.frozen_at,
+            QuestionnaireVersion.respond_by,
+            QuestionnaireVersion.timezone,
+        )
     )
-    version = aliased(QuestionnaireVersion)
-    fields = (version.title, version.version, version.frozen_at, version.respond_by, version.timezone)
     return (
-        questionnaire.label("questionnaire_id"),
-        required.scalar_subquery().label("questionnaire_required"),
-        *(
-            select(f).where(version.id == latest).correlate(Race).scalar_subquery().label(f"questionnaire_{f.key}")
-            for f in fields
-        ),
+        select(Questionnaire.id).where(of_race).scalar_subquery().label("questionnaire_id"),
+        select(Questionnaire.required_before_booking).where(of_race).scalar_subquery().label("questionnaire_required"),
+        *newest,
     )
 
 
